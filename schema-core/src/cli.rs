@@ -1,0 +1,208 @@
+//! The `schema` command: a thin layer over the library. A crate's binary is
+//! `fn main() -> ExitCode { schema_core::cli::main(my_models::schema()) }`.
+
+use crate::descriptor::SchemaError;
+use crate::ir::Schema;
+use crate::migrations::{self, GenerateOptions, Generated, MigrationState};
+use crate::pg::TempCluster;
+use clap::{Parser, Subcommand};
+use diesel::{Connection, PgConnection};
+use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "schema",
+    about = "Generate, check and apply the PostgreSQL migrations of the declared schema"
+)]
+struct Cli {
+    /// The Diesel migrations directory (default: the nearest `migrations/` from the current
+    /// directory upwards, or $MIGRATION_DIRECTORY).
+    #[arg(long, global = true, value_name = "DIR")]
+    migrations_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write a migration (`<version>_<name>/up.sql`, `down.sql`) that brings `migrations/` up to
+    /// the declarations, and update the snapshot.
+    Generate {
+        /// snake_case name of the migration, e.g. `add_device_firmware`.
+        name: String,
+        /// Allow changes that lose data (dropped tables or columns, type changes).
+        #[arg(long)]
+        allow_data_loss: bool,
+    },
+    /// Exit non-zero when the declarations and `migrations/` disagree, or when a generated
+    /// migration was edited by hand.
+    Check,
+    /// Apply pending migrations to $DATABASE_URL, or, when it is unset, to a throwaway local
+    /// PostgreSQL that this command starts (and removes afterwards unless `--keep`).
+    Migrate {
+        /// Leave the throwaway server running and print how to connect and stop it.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Print the full DDL of the declarations (what an empty database would need).
+    Sql,
+}
+
+/// Runs the CLI on the given declarations and returns the process exit code.
+pub fn main(schema: Result<Schema, SchemaError>) -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli, schema) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn migrations_dir(explicit: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) =
+        explicit.or_else(|| std::env::var_os("MIGRATION_DIRECTORY").map(PathBuf::from))
+    {
+        return dir;
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    cwd.ancestors()
+        .map(|d| d.join("migrations"))
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| cwd.join("migrations"))
+}
+
+fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
+    let declared = schema.map_err(|e| format!("the declarations do not form a schema: {e}"))?;
+    let dir = migrations_dir(cli.migrations_dir);
+    match cli.command {
+        Command::Generate {
+            name,
+            allow_data_loss,
+        } => {
+            let options = GenerateOptions {
+                allow_data_loss,
+                version: None,
+            };
+            match migrations::generate(&dir, &name, &declared, &options)
+                .map_err(|e| e.to_string())?
+            {
+                Generated::UpToDate => {
+                    println!(
+                        "{} is up to date with the declarations; nothing to generate",
+                        dir.display()
+                    );
+                }
+                Generated::Written { directory, changes } => {
+                    println!(
+                        "wrote {} ({} change(s)):",
+                        directory.display(),
+                        changes.len()
+                    );
+                    for change in &changes {
+                        println!("  - {change}");
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Check => {
+            migrations::check(&dir, &declared).map_err(|e| e.to_string())?;
+            println!(
+                "ok: {} matches the declarations ({} tables)",
+                dir.display(),
+                declared.tables.len()
+            );
+            Ok(())
+        }
+        Command::Migrate { keep } => migrate(&dir, &declared, keep),
+        Command::Sql => {
+            print!("{}", migrations::render_full(&declared).up);
+            Ok(())
+        }
+    }
+}
+
+fn migrate(dir: &Path, declared: &Schema, keep: bool) -> Result<(), String> {
+    // Refuse a corrupt migrations directory before touching any database.
+    let state = MigrationState::load(dir).map_err(|e| e.to_string())?;
+    match state.pending_changes(declared) {
+        Ok(changes) if changes.is_empty() => {}
+        Ok(changes) => eprintln!(
+            "warning: the declarations have {} change(s) without a migration; only what {} holds is applied (run `cargo schema generate <name>`)",
+            changes.len(),
+            dir.display()
+        ),
+        Err(e) => eprintln!("warning: {e}"),
+    }
+    let mut cluster = None;
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(url) => {
+            eprintln!("target: $DATABASE_URL");
+            url
+        }
+        Err(_) => {
+            eprintln!("DATABASE_URL is not set: starting a throwaway local PostgreSQL");
+            let started = Instant::now();
+            let c =
+                TempCluster::start(&mut |step| eprintln!("  {step}")).map_err(|e| e.to_string())?;
+            eprintln!("  ready in {:.1}s", started.elapsed().as_secs_f64());
+            let url = c.url("postgres");
+            cluster = Some(c);
+            url
+        }
+    };
+    let mut conn = PgConnection::establish(&url).map_err(|e| format!("cannot connect: {e}"))?;
+    let source = FileBasedMigrations::from_path(dir)
+        .map_err(|e| format!("cannot read migrations in {}: {e}", dir.display()))?;
+    let pending = conn
+        .pending_migrations(source)
+        .map_err(|e| format!("cannot list pending migrations: {e}"))?;
+    if pending.is_empty() {
+        eprintln!("no pending migrations");
+    }
+    let total = pending.len();
+    for (i, migration) in pending.iter().enumerate() {
+        let started = Instant::now();
+        eprintln!("[{}/{total}] applying {} …", i + 1, migration.name());
+        conn.run_migration(migration).map_err(|e| {
+            format!(
+                "migration {} failed and was rolled back, the database is as it was before it: {e}",
+                migration.name()
+            )
+        })?;
+        eprintln!(
+            "[{}/{total}] applied {} in {} ms",
+            i + 1,
+            migration.name(),
+            started.elapsed().as_millis()
+        );
+    }
+    let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
+    let live = crate::introspect::introspect(&mut conn, &schemas)
+        .map_err(|e| format!("cannot read the catalog back: {e}"))?;
+    eprintln!(
+        "database now has {} table(s) in schema(s) {}",
+        live.tables.len(),
+        schemas.join(", ")
+    );
+    for table in &live.tables {
+        println!("  {}", table.qualified_name());
+    }
+    if let Some(cluster) = cluster {
+        if keep {
+            println!("the server keeps running: DATABASE_URL='{url}'");
+            println!("stop and remove it with: {}", cluster.keep());
+        } else {
+            eprintln!(
+                "stopping the throwaway server and removing {} (pass --keep to keep it)",
+                cluster.root().display()
+            );
+        }
+    }
+    Ok(())
+}

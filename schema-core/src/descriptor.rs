@@ -1,0 +1,292 @@
+//! Static table descriptors: what `#[table]` emits for each struct.
+//!
+//! Descriptors are `&'static` data with no builder code, so the compiler lays them out once and
+//! the generated code stays small. [`Schema::from_descriptors`] turns a crate's list of
+//! descriptors into the owned [`ir::Schema`], resolving foreign keys (which point at other
+//! descriptors through function pointers, so tables may reference each other or themselves).
+
+use crate::ir::{self, Identity, ReferentialAction, Schema, SqlType};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Implemented by `#[table]` for every declared table struct.
+pub trait Table {
+    const DESCRIPTOR: &'static TableDescriptor;
+}
+
+#[derive(Debug)]
+pub struct TableDescriptor {
+    /// The Rust struct, for messages (`Account`).
+    pub rust_name: &'static str,
+    pub schema: &'static str,
+    pub name: &'static str,
+    pub columns: &'static [ColumnDescriptor],
+    pub primary_key: KeyDescriptor,
+    pub foreign_keys: &'static [ForeignKeyDescriptor],
+    pub uniques: &'static [KeyDescriptor],
+    pub indexes: &'static [IndexDescriptor],
+}
+
+#[derive(Debug)]
+pub struct ColumnDescriptor {
+    pub name: &'static str,
+    pub sql_type: SqlType,
+    pub nullable: bool,
+    pub default: Option<&'static str>,
+    pub identity: Option<Identity>,
+}
+
+/// A named list of columns: a primary key or a unique constraint.
+#[derive(Debug)]
+pub struct KeyDescriptor {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+pub struct ForeignKeyDescriptor {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+    /// The referenced table (`<Target as Table>::descriptor`).
+    pub target: fn() -> &'static TableDescriptor,
+    /// Empty: the target's primary key.
+    pub target_columns: &'static [&'static str],
+    pub on_delete: ReferentialAction,
+    pub on_update: ReferentialAction,
+}
+
+impl fmt::Debug for ForeignKeyDescriptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let target = (self.target)();
+        f.debug_struct("ForeignKeyDescriptor")
+            .field("name", &self.name)
+            .field("columns", &self.columns)
+            .field("target", &format_args!("{}.{}", target.schema, target.name))
+            .field("target_columns", &self.target_columns)
+            .field("on_delete", &self.on_delete)
+            .field("on_update", &self.on_update)
+            .finish()
+    }
+}
+
+#[derive(Debug)]
+pub struct IndexDescriptor {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+    pub unique: bool,
+}
+
+/// Returns the descriptor of `T`; generated foreign keys store this as a function pointer.
+pub fn descriptor_of<T: Table + ?Sized>() -> &'static TableDescriptor {
+    T::DESCRIPTOR
+}
+
+/// Why a list of descriptors does not form a schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaError {
+    DuplicateTable {
+        table: String,
+        first: &'static str,
+        second: &'static str,
+    },
+    ForeignKeyTargetNotListed {
+        table: String,
+        foreign_key: &'static str,
+        target: String,
+    },
+    ForeignKeyArity {
+        table: String,
+        foreign_key: &'static str,
+        columns: usize,
+        target_columns: usize,
+    },
+    UnknownTargetColumn {
+        table: String,
+        foreign_key: &'static str,
+        column: String,
+    },
+    DuplicateName {
+        schema: String,
+        name: String,
+    },
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SchemaError::DuplicateTable { table, first, second } => write!(
+                f,
+                "table `{table}` is declared twice, by `{first}` and by `{second}`"
+            ),
+            SchemaError::ForeignKeyTargetNotListed {
+                table,
+                foreign_key,
+                target,
+            } => write!(
+                f,
+                "foreign key `{foreign_key}` of `{table}` references `{target}`, which is not in this schema; add it to the `schema!` list"
+            ),
+            SchemaError::ForeignKeyArity {
+                table,
+                foreign_key,
+                columns,
+                target_columns,
+            } => write!(
+                f,
+                "foreign key `{foreign_key}` of `{table}` has {columns} column(s) but references {target_columns}"
+            ),
+            SchemaError::UnknownTargetColumn {
+                table,
+                foreign_key,
+                column,
+            } => write!(
+                f,
+                "foreign key `{foreign_key}` of `{table}` references column `{column}`, which the target table does not have"
+            ),
+            SchemaError::DuplicateName { schema, name } => write!(
+                f,
+                "two objects in schema `{schema}` are named `{name}`; PostgreSQL requires relation names (tables, indexes, constraints' indexes) to be unique per schema"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+impl TableDescriptor {
+    pub fn qualified_name(&self) -> ir::QualifiedName {
+        ir::QualifiedName::new(self.schema, self.name)
+    }
+
+    fn column_sql_type(&self, name: &str) -> Option<&SqlType> {
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| &c.sql_type)
+    }
+
+    fn to_ir(&self, listed: &BTreeMap<ir::QualifiedName, &str>) -> Result<ir::Table, SchemaError> {
+        let table = self.qualified_name().to_string();
+        let strings = |cols: &[&str]| cols.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let mut foreign_keys = Vec::new();
+        for fk in self.foreign_keys {
+            let target = (fk.target)();
+            let target_name = target.qualified_name();
+            if !listed.contains_key(&target_name) {
+                return Err(SchemaError::ForeignKeyTargetNotListed {
+                    table,
+                    foreign_key: fk.name,
+                    target: target_name.to_string(),
+                });
+            }
+            let referenced = if fk.target_columns.is_empty() {
+                target.primary_key.columns
+            } else {
+                fk.target_columns
+            };
+            if referenced.len() != fk.columns.len() {
+                return Err(SchemaError::ForeignKeyArity {
+                    table,
+                    foreign_key: fk.name,
+                    columns: fk.columns.len(),
+                    target_columns: referenced.len(),
+                });
+            }
+            if let Some(missing) = referenced
+                .iter()
+                .find(|c| target.column_sql_type(c).is_none())
+            {
+                return Err(SchemaError::UnknownTargetColumn {
+                    table,
+                    foreign_key: fk.name,
+                    column: missing.to_string(),
+                });
+            }
+            foreign_keys.push(ir::ForeignKey {
+                name: fk.name.to_string(),
+                columns: strings(fk.columns),
+                references: target_name,
+                referenced_columns: strings(referenced),
+                on_delete: fk.on_delete,
+                on_update: fk.on_update,
+            });
+        }
+        Ok(ir::Table {
+            schema: self.schema.to_string(),
+            name: self.name.to_string(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| ir::Column {
+                    name: c.name.to_string(),
+                    sql_type: c.sql_type.clone(),
+                    nullable: c.nullable,
+                    default: c.default.map(|d| ir::normalize_default(d, &c.sql_type)),
+                    identity: c.identity,
+                })
+                .collect(),
+            primary_key: ir::PrimaryKey {
+                name: self.primary_key.name.to_string(),
+                columns: strings(self.primary_key.columns),
+            },
+            foreign_keys,
+            uniques: self
+                .uniques
+                .iter()
+                .map(|u| ir::Unique {
+                    name: u.name.to_string(),
+                    columns: strings(u.columns),
+                })
+                .collect(),
+            indexes: self
+                .indexes
+                .iter()
+                .map(|i| ir::Index {
+                    name: i.name.to_string(),
+                    columns: strings(i.columns),
+                    unique: i.unique,
+                })
+                .collect(),
+        })
+    }
+
+    /// Names PostgreSQL keeps in the schema's relation namespace: the table and every index,
+    /// including the ones behind primary keys and unique constraints.
+    fn relation_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        std::iter::once(self.name)
+            .chain(std::iter::once(self.primary_key.name))
+            .chain(self.uniques.iter().map(|u| u.name))
+            .chain(self.indexes.iter().map(|i| i.name))
+    }
+}
+
+impl Schema {
+    /// Builds the IR from a crate's table descriptors (what `schema!` lists).
+    pub fn from_descriptors(tables: &[&'static TableDescriptor]) -> Result<Schema, SchemaError> {
+        let mut listed = BTreeMap::new();
+        for t in tables {
+            if let Some(first) = listed.insert(t.qualified_name(), t.rust_name) {
+                return Err(SchemaError::DuplicateTable {
+                    table: t.qualified_name().to_string(),
+                    first,
+                    second: t.rust_name,
+                });
+            }
+        }
+        let mut relations = BTreeMap::new();
+        for t in tables {
+            for name in t.relation_names() {
+                if relations.insert((t.schema, name), ()).is_some() {
+                    return Err(SchemaError::DuplicateName {
+                        schema: t.schema.to_string(),
+                        name: name.to_string(),
+                    });
+                }
+            }
+        }
+        let tables = tables
+            .iter()
+            .map(|t| t.to_ir(&listed))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Schema::new(tables))
+    }
+}

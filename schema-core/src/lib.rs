@@ -1,0 +1,52 @@
+//! schema-api core: the schema IR, SQL rendering, the migration engine, PostgreSQL helpers and
+//! the `schema` CLI library. Tables are declared with [`table`] and collected with [`schema!`].
+//!
+//! ```ignore
+//! use chrono::{DateTime, Utc};
+//!
+//! #[schema_core::table(schema = "accounts", name = "accounts")]
+//! pub struct Account {
+//!     #[column(primary_key, identity)]
+//!     pub id: i64,
+//!     #[column(varchar = 128)]
+//!     pub name: String,
+//!     #[column(default = "now()")]
+//!     pub created_at: DateTime<Utc>,
+//! }
+//!
+//! schema_core::schema! { Account }
+//! ```
+
+pub mod cli;
+pub mod descriptor;
+pub mod diff;
+pub mod introspect;
+pub mod ir;
+pub mod migrations;
+pub mod pg;
+pub mod render;
+
+pub use descriptor::{Table, TableDescriptor};
+pub use schema_macros::{schema, table};
+
+/// Paths the generated code uses. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::descriptor::{
+        descriptor_of, ColumnDescriptor, ForeignKeyDescriptor, IndexDescriptor, KeyDescriptor,
+        Table, TableDescriptor,
+    };
+    pub use crate::ir::{Identity, ReferentialAction, Schema, SqlType};
+    pub use diesel;
+
+    /// Implemented by `schema!` for every table it lists; `#[table]` requires it, so a table
+    /// left out of the list does not compile.
+    #[diagnostic::on_unimplemented(
+        message = "table `{Self}` is not listed in this crate's `schema!`",
+        label = "declared with `#[table]` but missing from `schema!`",
+        note = "add `{Self}` to the crate's `schema_core::schema! {{ ... }}` list, so migrations and `allow_tables_to_appear_in_same_query!` include it"
+    )]
+    pub trait Listed {}
+
+    pub const fn assert_listed<T: Listed + ?Sized>() {}
+}

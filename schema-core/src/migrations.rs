@@ -1,0 +1,316 @@
+//! The `migrations/` directory: Diesel's layout (`<version>_<name>/up.sql`, `down.sql`) plus
+//! `schema.snapshot.json`, the baseline of what the migrations hold.
+//!
+//! Diesel ignores plain files at the top of `migrations/`, so the snapshot sits beside the
+//! migrations without disturbing `diesel migration run`. It records the schema the migrations
+//! produce and a SHA-256 of every generated script, so `generate` and `check` work offline and
+//! a hand edit to a generated script is noticed.
+
+use crate::diff::{self, Change};
+use crate::ir::Schema;
+use crate::render::{render_migration, MigrationSql};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+pub const SNAPSHOT_FILE: &str = "schema.snapshot.json";
+const SNAPSHOT_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub format: u32,
+    pub migrations: Vec<RecordedMigration>,
+    pub schema: Schema,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedMigration {
+    /// The directory name, `<version>_<name>`.
+    pub directory: String,
+    pub up_sha256: String,
+    pub down_sha256: String,
+}
+
+/// A problem with `migrations/` or with the declarations against it; the message says what to do.
+#[derive(Debug)]
+pub struct MigrationError(pub String);
+
+impl std::fmt::Display for MigrationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MigrationError {}
+
+fn err<T>(message: impl Into<String>) -> Result<T, MigrationError> {
+    Err(MigrationError(message.into()))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The migration directories Diesel would run, sorted by name (which sorts by version).
+pub fn migration_directories(dir: &Path) -> Result<Vec<String>, MigrationError> {
+    let entries = fs::read_dir(dir)
+        .map_err(|e| MigrationError(format!("cannot read {}: {e}", dir.display())))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| MigrationError(format!("cannot read {}: {e}", dir.display())))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir() && !name.starts_with('.') {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// The baseline: what the committed migrations hold, verified against the files.
+#[derive(Debug, Clone)]
+pub struct MigrationState {
+    pub dir: PathBuf,
+    pub snapshot: Snapshot,
+}
+
+impl MigrationState {
+    /// Reads and verifies `dir`. An empty or missing directory is an empty baseline.
+    pub fn load(dir: &Path) -> Result<Self, MigrationError> {
+        let empty = Snapshot {
+            format: SNAPSHOT_FORMAT,
+            migrations: Vec::new(),
+            schema: Schema::default(),
+        };
+        if !dir.exists() {
+            return Ok(MigrationState {
+                dir: dir.to_path_buf(),
+                snapshot: empty,
+            });
+        }
+        let directories = migration_directories(dir)?;
+        let snapshot_path = dir.join(SNAPSHOT_FILE);
+        let snapshot = if snapshot_path.exists() {
+            let text = fs::read_to_string(&snapshot_path).map_err(|e| {
+                MigrationError(format!("cannot read {}: {e}", snapshot_path.display()))
+            })?;
+            let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
+                MigrationError(format!(
+                    "{} is not a valid snapshot ({e}); restore it from version control (`git checkout -- {}`)",
+                    snapshot_path.display(),
+                    snapshot_path.display()
+                ))
+            })?;
+            if snapshot.format != SNAPSHOT_FORMAT {
+                return err(format!(
+                    "{} has format {}, this tool reads format {SNAPSHOT_FORMAT}; use the schema-api version that wrote it",
+                    snapshot_path.display(),
+                    snapshot.format
+                ));
+            }
+            snapshot
+        } else if directories.is_empty() {
+            empty
+        } else {
+            return err(format!(
+                "{} holds migrations but no {SNAPSHOT_FILE}, so what they create is unknown; restore the snapshot from version control",
+                dir.display()
+            ));
+        };
+        let recorded: Vec<&str> = snapshot
+            .migrations
+            .iter()
+            .map(|m| m.directory.as_str())
+            .collect();
+        for d in &directories {
+            if !recorded.contains(&d.as_str()) {
+                return err(format!(
+                    "migration {d} is not recorded in {SNAPSHOT_FILE}: it was not written by `cargo schema generate`. Remove it, or declare its changes on the structs and run `cargo schema generate <name>` instead"
+                ));
+            }
+        }
+        for m in &snapshot.migrations {
+            if !directories.contains(&m.directory) {
+                return err(format!(
+                    "migration {} is recorded in {SNAPSHOT_FILE} but its directory is missing; restore it from version control (a migration that ran somewhere must never disappear)",
+                    m.directory
+                ));
+            }
+            for (file, expected) in [("up.sql", &m.up_sha256), ("down.sql", &m.down_sha256)] {
+                let path = dir.join(&m.directory).join(file);
+                let bytes = fs::read(&path)
+                    .map_err(|e| MigrationError(format!("cannot read {}: {e}", path.display())))?;
+                if &sha256_hex(&bytes) != expected {
+                    return err(format!(
+                        "{} was edited after `cargo schema generate` wrote it; generated migrations must not be edited by hand. Restore it (`git checkout -- {}`) and change the declarations instead",
+                        path.display(),
+                        path.display()
+                    ));
+                }
+            }
+        }
+        Ok(MigrationState {
+            dir: dir.to_path_buf(),
+            snapshot,
+        })
+    }
+
+    /// The changes from the migrations' schema to `declared`.
+    pub fn pending_changes(&self, declared: &Schema) -> Result<Vec<Change>, MigrationError> {
+        diff::diff(&self.snapshot.schema, declared).map_err(|unsupported| {
+            let mut message = String::from(
+                "the declarations differ from the migrations in ways `generate` cannot migrate:",
+            );
+            for u in unsupported {
+                let _ = write!(message, "\n  - {u}");
+            }
+            MigrationError(message)
+        })
+    }
+}
+
+/// What `generate` did.
+#[derive(Debug)]
+pub enum Generated {
+    UpToDate,
+    Written {
+        directory: PathBuf,
+        changes: Vec<Change>,
+    },
+}
+
+/// Options for [`generate`].
+#[derive(Debug, Clone, Default)]
+pub struct GenerateOptions {
+    /// Allow changes that lose data (dropped tables or columns, type changes).
+    pub allow_data_loss: bool,
+    /// The migration version (`YYYY-MM-DD-HHMMSS`); defaults to the current UTC time.
+    pub version: Option<String>,
+}
+
+pub fn header(name: &str) -> String {
+    format!(
+        "-- Generated by `cargo schema generate {name}` from the declarations; do not edit.\n\
+         -- `cargo schema check` verifies this file against {SNAPSHOT_FILE}.\n"
+    )
+}
+
+/// Writes the migration that brings `migrations/` up to `declared`, and the new snapshot.
+pub fn generate(
+    dir: &Path,
+    name: &str,
+    declared: &Schema,
+    options: &GenerateOptions,
+) -> Result<Generated, MigrationError> {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return err(format!(
+            "migration name `{name}` must be snake_case (a-z, 0-9, _), e.g. `add_device_firmware`"
+        ));
+    }
+    let state = MigrationState::load(dir)?;
+    let changes = state.pending_changes(declared)?;
+    if changes.is_empty() {
+        return Ok(Generated::UpToDate);
+    }
+    let losses: Vec<String> = changes.iter().filter_map(Change::data_loss).collect();
+    if !losses.is_empty() && !options.allow_data_loss {
+        let mut message = String::from("refusing to generate a migration that loses data:");
+        for loss in &losses {
+            let _ = write!(message, "\n  - {loss}");
+        }
+        message.push_str("\nIf this is intended, run again with `--allow-data-loss`; the migration will say what its down cannot restore.");
+        return err(message);
+    }
+    let version = match &options.version {
+        Some(v) => v.clone(),
+        None => chrono::Utc::now().format("%Y-%m-%d-%H%M%S").to_string(),
+    };
+    if let Some(last) = state.snapshot.migrations.last() {
+        if version_key(&version) <= version_key(&last.directory) {
+            return err(format!(
+                "the new migration's version {version} is not after the last one ({}); check the system clock",
+                last.directory
+            ));
+        }
+    }
+    let directory = format!("{version}_{name}");
+    let MigrationSql { up, down } = render_migration(&header(name), &changes);
+
+    fs::create_dir_all(dir)
+        .map_err(|e| MigrationError(format!("cannot create {}: {e}", dir.display())))?;
+    // Written under a dot-name Diesel ignores, then renamed: a crash leaves no half migration.
+    let staging = dir.join(format!(".{directory}.partial"));
+    let final_path = dir.join(&directory);
+    let io = |e: std::io::Error| MigrationError(format!("cannot write {}: {e}", staging.display()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io)?;
+    }
+    fs::create_dir(&staging).map_err(io)?;
+    fs::write(staging.join("up.sql"), &up).map_err(io)?;
+    fs::write(staging.join("down.sql"), &down).map_err(io)?;
+
+    let mut snapshot = state.snapshot.clone();
+    snapshot.migrations.push(RecordedMigration {
+        directory: directory.clone(),
+        up_sha256: sha256_hex(up.as_bytes()),
+        down_sha256: sha256_hex(down.as_bytes()),
+    });
+    snapshot.schema = declared.clone();
+    let snapshot_tmp = dir.join(format!(".{SNAPSHOT_FILE}.partial"));
+    let mut json = serde_json::to_string_pretty(&snapshot).expect("the snapshot serializes");
+    json.push('\n');
+    fs::write(&snapshot_tmp, json).map_err(io)?;
+    fs::rename(&staging, &final_path).map_err(io)?;
+    fs::rename(&snapshot_tmp, dir.join(SNAPSHOT_FILE)).map_err(io)?;
+    Ok(Generated::Written {
+        directory: final_path,
+        changes,
+    })
+}
+
+/// Diesel's version of a directory name: the part before the first `_`, without dashes.
+fn version_key(directory: &str) -> String {
+    directory
+        .split('_')
+        .next()
+        .unwrap_or_default()
+        .replace('-', "")
+}
+
+/// Why the declarations and `migrations/` disagree, if they do.
+pub fn check(dir: &Path, declared: &Schema) -> Result<(), MigrationError> {
+    let state = MigrationState::load(dir)?;
+    let changes = state.pending_changes(declared)?;
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut message = format!(
+        "the declarations differ from what {} holds ({} change(s) without a migration):",
+        dir.display(),
+        changes.len()
+    );
+    for change in &changes {
+        let _ = write!(message, "\n  - {change}");
+    }
+    message.push_str("\nRun `cargo schema generate <name>` to write the migration.");
+    err(message)
+}
+
+/// The full DDL of a schema, as one migration from nothing.
+pub fn render_full(schema: &Schema) -> MigrationSql {
+    let changes = diff::diff(&Schema::default(), schema)
+        .expect("creating a schema from nothing is always supported");
+    render_migration("", &changes)
+}

@@ -1,0 +1,38 @@
+//! Procedural macros of schema-api. Use them through `schema_core` (`schema_core::table`,
+//! `schema_core::schema!`), which the generated code refers to.
+
+mod attr;
+mod ctxt;
+mod schema_list;
+mod table;
+mod types;
+
+use proc_macro::TokenStream;
+
+/// Declares a PostgreSQL table as a struct.
+///
+/// Emits the struct with Diesel's `Queryable`, `Selectable`, `Insertable` and `Identifiable`,
+/// a `diesel::table!` with the schema-qualified name, a `joinable!` per single-column foreign
+/// key, and `impl schema_core::Table` (the static descriptor migrations are generated from).
+///
+/// Struct keys: `schema = "..."`, `name = "..."` (both required), `primary_key(a, b)`,
+/// `unique(a, b)`, `index(a, b)`, `unique_index(a, b)` (each with an optional `name = "..."`),
+/// `foreign_key(columns(a, b), references = Target, target_columns(x, y), on_delete = cascade)`.
+///
+/// Field keys in `#[column(...)]`: `primary_key`, `identity` (or `identity = "by_default"`),
+/// `serial`, `default = "sql expression"`, `varchar = N`, `numeric(p, s)`, `unique`, `index`,
+/// `references = Target` or `references(Target, column = id, on_delete = cascade,
+/// on_update = cascade, name = "...", no_join)`.
+#[proc_macro_attribute]
+pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
+    table::expand(args.into(), input.into()).into()
+}
+
+/// Lists every table of a crate: `schema! { accounts::Account, accounts::User }`.
+///
+/// Emits `allow_tables_to_appear_in_same_query!` for the whole set, `pub const TABLES` and
+/// `pub fn schema()`. A `#[table]` struct missing from the list does not compile.
+#[proc_macro]
+pub fn schema(input: TokenStream) -> TokenStream {
+    schema_list::expand(input.into()).into()
+}

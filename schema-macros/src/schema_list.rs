@@ -1,0 +1,86 @@
+//! `schema!`: the explicit list of a crate's tables.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::Token;
+
+pub fn expand(input: TokenStream) -> TokenStream {
+    let paths = match Punctuated::<syn::Path, Token![,]>::parse_terminated.parse2(input) {
+        Ok(paths) => paths,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                "expected a comma-separated list of table structs\nhelp: the correct format looks like schema_core::schema! { accounts::Account, accounts::User }",
+            )
+            .to_compile_error()
+        }
+    };
+    let paths: Vec<&syn::Path> = paths.iter().collect();
+    let mut errors = TokenStream::new();
+    for (i, path) in paths.iter().enumerate() {
+        if paths[..i].iter().any(|p| p == path) {
+            errors.extend(syn::Error::new_spanned(path, "table listed twice").to_compile_error());
+        }
+    }
+    if !errors.is_empty() {
+        return errors;
+    }
+    let listed = paths
+        .iter()
+        .map(|p| quote_spanned!(p.span()=> impl ::schema_core::__private::Listed for #p {}));
+    let aliases: Vec<_> = (0..paths.len())
+        .map(|i| format_ident!("__t{}", i))
+        .collect();
+    // `allow_tables_to_appear_in_same_query!` takes module names and only uses `<module>::table`
+    // as a type; a private module per table with a `table` type alias (through `HasTable`)
+    // satisfies it whatever path names the struct.
+    let modules = paths.iter().zip(&aliases).map(|(p, a)| {
+        let p = path_from_child_module(p);
+        quote! {
+            #[allow(non_camel_case_types)]
+            mod #a {
+                pub type table = <#p as ::diesel::associations::HasTable>::Table;
+            }
+        }
+    });
+    let descriptors = paths
+        .iter()
+        .map(|p| quote!(<#p as ::schema_core::__private::Table>::DESCRIPTOR));
+    quote! {
+        #(#listed)*
+
+        const _: () = {
+            #(#modules)*
+            ::diesel::allow_tables_to_appear_in_same_query!(#(#aliases,)*);
+        };
+
+        /// Every table declared in this crate, in `schema!` order.
+        pub const TABLES: &[&::schema_core::__private::TableDescriptor] = &[#(#descriptors),*];
+
+        /// The declared schema, ready to diff, render or compare with a live database.
+        pub fn schema() -> ::core::result::Result<
+            ::schema_core::__private::Schema,
+            ::schema_core::descriptor::SchemaError,
+        > {
+            ::schema_core::__private::Schema::from_descriptors(TABLES)
+        }
+    }
+}
+
+/// The same path, written from a module nested one level below the invocation site.
+fn path_from_child_module(path: &syn::Path) -> syn::Path {
+    let first = path.segments.first().map(|s| s.ident.to_string());
+    match first.as_deref() {
+        _ if path.leading_colon.is_some() => path.clone(),
+        Some("crate") => path.clone(),
+        Some("self") => {
+            let mut p = path.clone();
+            p.segments[0].ident = syn::Ident::new("super", p.segments[0].ident.span());
+            p
+        }
+        _ => syn::parse_quote!(super::#path),
+    }
+}

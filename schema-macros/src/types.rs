@@ -1,0 +1,129 @@
+//! Rust field types → PostgreSQL and Diesel SQL types.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The Rust types a column can have (inside an optional `Option`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RustType {
+    I16,
+    I32,
+    I64,
+    Bool,
+    F32,
+    F64,
+    String,
+    Uuid,
+    DateTimeUtc,
+    NaiveDateTime,
+    NaiveDate,
+    BigDecimal,
+    IpNetwork,
+    JsonValue,
+}
+
+pub const SUPPORTED: &str = "i16, i32, i64, bool, f32, f64, String, uuid::Uuid, chrono::DateTime<Utc>, chrono::NaiveDateTime, chrono::NaiveDate, bigdecimal::BigDecimal, ipnetwork::IpNetwork, serde_json::Value, and Option<T> of these";
+
+pub struct FieldType {
+    pub rust: RustType,
+    pub nullable: bool,
+}
+
+fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        syn::Type::Group(g) => last_segment(&g.elem),
+        syn::Type::Paren(p) => last_segment(&p.elem),
+        _ => None,
+    }
+}
+
+fn single_generic(seg: &syn::PathSegment) -> Option<&syn::Type> {
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Maps a field's type; `Err` carries the message for an unsupported one.
+pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
+    let unsupported = || {
+        format!(
+            "unsupported column type `{}`\nhelp: supported types are {SUPPORTED}",
+            quote!(#ty).to_string().replace(' ', "")
+        )
+    };
+    let seg = last_segment(ty).ok_or_else(unsupported)?;
+    let name = seg.ident.to_string();
+    if name == "Option" {
+        let inner = single_generic(seg).ok_or_else(unsupported)?;
+        let inner = classify(inner)?;
+        if inner.nullable {
+            return Err("`Option<Option<T>>` cannot be a column: a column is nullable or not\nhelp: use a single `Option<T>`".into());
+        }
+        return Ok(FieldType {
+            rust: inner.rust,
+            nullable: true,
+        });
+    }
+    let plain = matches!(seg.arguments, syn::PathArguments::None);
+    let rust = match name.as_str() {
+        "i16" if plain => RustType::I16,
+        "i32" if plain => RustType::I32,
+        "i64" if plain => RustType::I64,
+        "bool" if plain => RustType::Bool,
+        "f32" if plain => RustType::F32,
+        "f64" if plain => RustType::F64,
+        "String" if plain => RustType::String,
+        "Uuid" if plain => RustType::Uuid,
+        "NaiveDateTime" if plain => RustType::NaiveDateTime,
+        "NaiveDate" if plain => RustType::NaiveDate,
+        "BigDecimal" if plain => RustType::BigDecimal,
+        "IpNetwork" if plain => RustType::IpNetwork,
+        "Value" | "JsonValue" if plain => RustType::JsonValue,
+        "DateTime" => match single_generic(seg).and_then(last_segment) {
+            Some(tz) if tz.ident == "Utc" => RustType::DateTimeUtc,
+            _ => {
+                return Err(format!(
+                    "unsupported column type `{}`: PostgreSQL's timestamptz maps to `DateTime<Utc>`\nhelp: use `chrono::DateTime<chrono::Utc>`",
+                    quote!(#ty).to_string().replace(' ', "")
+                ))
+            }
+        },
+        _ => return Err(unsupported()),
+    };
+    Ok(FieldType {
+        rust,
+        nullable: false,
+    })
+}
+
+impl RustType {
+    /// The Diesel SQL type, without `Nullable`.
+    pub fn diesel_sql_type(self) -> TokenStream {
+        let name = match self {
+            RustType::I16 => quote!(Int2),
+            RustType::I32 => quote!(Int4),
+            RustType::I64 => quote!(Int8),
+            RustType::Bool => quote!(Bool),
+            RustType::F32 => quote!(Float4),
+            RustType::F64 => quote!(Float8),
+            RustType::String => quote!(Text),
+            RustType::Uuid => quote!(Uuid),
+            RustType::DateTimeUtc => quote!(Timestamptz),
+            RustType::NaiveDateTime => quote!(Timestamp),
+            RustType::NaiveDate => quote!(Date),
+            RustType::BigDecimal => quote!(Numeric),
+            RustType::IpNetwork => quote!(Inet),
+            RustType::JsonValue => quote!(Jsonb),
+        };
+        quote!(::diesel::sql_types::#name)
+    }
+
+    pub fn is_integer(self) -> bool {
+        matches!(self, RustType::I16 | RustType::I32 | RustType::I64)
+    }
+}

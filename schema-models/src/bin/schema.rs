@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    schema_core::cli::main(schema_models::schema())
+}
