@@ -1,1 +1,81 @@
-fn main() {}
+//! Provisions an account, a user and a SIP device with typed Diesel queries, then lists the
+//! account's devices with their owners through the generated joins.
+//!
+//! `cargo run -p schema-examples` — on `$DATABASE_URL` (after `cargo schema migrate`), or on a
+//! throwaway PostgreSQL with the migrations applied when it is unset.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+use schema_models::accounts::{accounts, Account};
+use schema_models::auth::{users, User};
+use schema_models::devices::{devices, Device};
+use std::path::Path;
+use uuid::Uuid;
+
+fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut cluster = None;
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(url) => url,
+        Err(_) => {
+            let c = schema_core::pg::TempCluster::start(&mut |step| eprintln!("{step}"))?;
+            let url = c.url("postgres");
+            let mut conn = PgConnection::establish(&url)?;
+            let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+            conn.run_pending_migrations(FileBasedMigrations::from_path(migrations)?)?;
+            cluster = Some(c);
+            url
+        }
+    };
+    let mut conn = PgConnection::establish(&url)?;
+    let now = Utc::now();
+
+    let account: Account = diesel::insert_into(accounts::table)
+        .values((
+            accounts::name.eq("Example Telecom"),
+            accounts::realm.eq(format!("{}.sip.example.net", Uuid::new_v4().simple())),
+        ))
+        .returning(Account::as_returning())
+        .get_result(&mut conn)?;
+    let user: User = diesel::insert_into(users::table)
+        .values((
+            users::account_id.eq(account.id),
+            users::username.eq("operator"),
+            users::email.eq("operator@example.net"),
+        ))
+        .returning(User::as_returning())
+        .get_result(&mut conn)?;
+    diesel::insert_into(devices::table)
+        .values(&Device {
+            id: Uuid::new_v4(),
+            account_id: account.id,
+            owner_user_id: Some(user.id),
+            name: "Reception phone".into(),
+            device_type: "sip_device".into(),
+            mac_address: Some("00:15:65:aa:bb:cc".into()),
+            sip_username: "reception".into(),
+            custom_metadata: serde_json::json!({"model": "T46U"}),
+            enabled: true,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        })
+        .execute(&mut conn)?;
+
+    let listed: Vec<(String, String, Option<String>)> = devices::table
+        .inner_join(accounts::table)
+        .left_join(users::table.on(devices::owner_user_id.eq(users::id.nullable())))
+        .filter(devices::account_id.eq(account.id))
+        .filter(devices::deleted_at.is_null())
+        .select((accounts::name, devices::name, users::username.nullable()))
+        .load(&mut conn)?;
+    for (account, device, owner) in listed {
+        println!(
+            "{account}: {device} (owner: {})",
+            owner.as_deref().unwrap_or("none")
+        );
+    }
+    drop(conn);
+    drop(cluster);
+    Ok(())
+}

@@ -10,7 +10,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// Implemented by `#[table]` for every declared table struct.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a table declared with `#[table]`",
+    label = "not a `#[table]` struct",
+    note = "foreign keys and `schema!` name the struct of a table declared with `#[schema_core::table(...)]`"
+)]
 pub trait Table {
+    /// The Diesel table type (`<table_module>::table`) the struct maps to.
+    type DieselTable;
     const DESCRIPTOR: &'static TableDescriptor;
 }
 
@@ -153,6 +160,23 @@ impl fmt::Display for SchemaError {
 impl std::error::Error for SchemaError {}
 
 impl TableDescriptor {
+    /// What `#[table]` emits for a struct whose declaration has errors: the build fails on
+    /// those errors, and this stand-in keeps code that uses the struct from adding more.
+    #[doc(hidden)]
+    pub const ERRORED: TableDescriptor = TableDescriptor {
+        rust_name: "",
+        schema: "",
+        name: "",
+        columns: &[],
+        primary_key: KeyDescriptor {
+            name: "",
+            columns: &[],
+        },
+        foreign_keys: &[],
+        uniques: &[],
+        indexes: &[],
+    };
+
     pub fn qualified_name(&self) -> ir::QualifiedName {
         ir::QualifiedName::new(self.schema, self.name)
     }

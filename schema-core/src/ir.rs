@@ -22,7 +22,7 @@ impl Schema {
         for table in &mut tables {
             table.canonicalize();
         }
-        tables.sort_by(|a, b| a.qualified_name().cmp(&b.qualified_name()));
+        tables.sort_by_key(Table::qualified_name);
         Schema { tables }
     }
 
@@ -297,10 +297,15 @@ pub struct Index {
 /// PostgreSQL adds that cast itself when it stores an untyped literal.
 pub fn normalize_default(expr: &str, sql_type: &SqlType) -> String {
     let expr = expr.trim();
-    let cast = format!("::{}", sql_type.to_sql());
-    if let Some(literal) = expr.strip_suffix(&cast) {
-        if is_single_string_literal(literal) {
-            return literal.to_string();
+    // PostgreSQL casts to the type without its modifier: `'x'::character varying` on a
+    // `character varying(20)` column.
+    let full = sql_type.to_sql();
+    let base = full.split('(').next().unwrap_or(&full).to_string();
+    for cast in [format!("::{full}"), format!("::{base}")] {
+        if let Some(literal) = expr.strip_suffix(&cast) {
+            if is_single_string_literal(literal) {
+                return literal.to_string();
+            }
         }
     }
     expr.to_string()

@@ -45,7 +45,9 @@ const ACTIONS: &[&str] = &[
     "set_default",
 ];
 
+/// A referential action, spelled as PostgreSQL does (`NO ACTION` is one of them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[allow(clippy::enum_variant_names)]
 pub enum Action {
     #[default]
     NoAction,

@@ -35,14 +35,14 @@ pub fn expand(input: TokenStream) -> TokenStream {
         .map(|i| format_ident!("__t{}", i))
         .collect();
     // `allow_tables_to_appear_in_same_query!` takes module names and only uses `<module>::table`
-    // as a type; a private module per table with a `table` type alias (through `HasTable`)
+    // as a type; a private module per table with a `table` type alias (through `schema_core::Table`)
     // satisfies it whatever path names the struct.
     let modules = paths.iter().zip(&aliases).map(|(p, a)| {
         let p = path_from_child_module(p);
         quote! {
             #[allow(non_camel_case_types)]
             mod #a {
-                pub type table = <#p as ::diesel::associations::HasTable>::Table;
+                pub type table = <#p as ::schema_core::__private::Table>::DieselTable;
             }
         }
     });

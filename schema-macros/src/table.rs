@@ -64,8 +64,34 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         }
     }
     match (cx.into_compile_errors(), model) {
-        (Some(errors), _) | (None, Err(errors)) => quote!(#errors #item),
+        (Some(errors), _) | (None, Err(errors)) => {
+            let stand_in = errored_stand_in(&item.ident);
+            quote!(#errors #item #stand_in)
+        }
         (None, Ok(model)) => codegen(&mut item, &model),
+    }
+}
+
+/// For a declaration with errors: a placeholder table and descriptor, so `schema!` and other
+/// uses of the struct compile and the user sees only the errors of the declaration itself
+/// (thiserror's approach).
+fn errored_stand_in(ident: &Ident) -> TokenStream {
+    let module = format_ident!("__schema_errored_{}", ident);
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        pub mod #module {
+            ::diesel::table! {
+                errored (id) {
+                    id -> ::diesel::sql_types::Int4,
+                }
+            }
+        }
+        impl ::schema_core::__private::Table for #ident {
+            type DieselTable = #module::errored::table;
+            const DESCRIPTOR: &'static ::schema_core::__private::TableDescriptor =
+                &::schema_core::__private::TableDescriptor::ERRORED;
+        }
     }
 }
 
@@ -546,6 +572,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         #(#joins)*
 
         impl ::schema_core::__private::Table for #ident {
+            type DieselTable = #table_mod::table;
             const DESCRIPTOR: &'static ::schema_core::__private::TableDescriptor =
                 &::schema_core::__private::TableDescriptor {
                     rust_name: #rust_name,

@@ -1,0 +1,137 @@
+//! The `schema` binary as a user runs it: exit codes and messages.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn schema(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schema"))
+        .args(args)
+        .arg("--migrations-dir")
+        .arg(dir)
+        .output()
+        .expect("the schema binary runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn check_passes_on_the_repository() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let out = schema(&repo, &["check"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("matches the declarations (5 tables)"));
+}
+
+#[test]
+fn check_fails_until_generate_then_generate_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = schema(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("create table `devices.devices`"),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("Run `cargo schema generate <name>`"));
+
+    let out = schema(dir.path(), &["generate", "Bad-Name"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("must be snake_case"), "{}", text(&out));
+
+    let out = schema(dir.path(), &["generate", "initial"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = schema(dir.path(), &["check"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = schema(dir.path(), &["generate", "again"]);
+    assert!(out.status.success());
+    assert!(text(&out).contains("nothing to generate"), "{}", text(&out));
+
+    // The generated SQL is the same as the committed migration's, byte for byte, apart from
+    // the migration name in its header.
+    let generated = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().is_dir())
+        .unwrap()
+        .path();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let committed = std::fs::read_dir(&repo)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.path())
+        .min()
+        .unwrap();
+    let body = |p: &Path| {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .skip(2)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        body(&generated.join("up.sql")),
+        body(&committed.join("up.sql"))
+    );
+}
+
+#[test]
+fn migrate_applies_to_database_url() {
+    let db = schema_core::pg::TestDatabase::new().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let out = Command::new(env!("CARGO_BIN_EXE_schema"))
+        .args(["migrate", "--migrations-dir"])
+        .arg(&repo)
+        .env("DATABASE_URL", db.url())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("database now has 5 table(s)"),
+        "{}",
+        text(&out)
+    );
+    // A second run has nothing to do.
+    let out = Command::new(env!("CARGO_BIN_EXE_schema"))
+        .args(["migrate", "--migrations-dir"])
+        .arg(&repo)
+        .env("DATABASE_URL", db.url())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("no pending migrations"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn migrate_refuses_a_corrupt_migrations_directory_before_touching_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("2020-01-01-000000_by_hand")).unwrap();
+    std::fs::write(
+        dir.path().join("2020-01-01-000000_by_hand/up.sql"),
+        "SELECT 1;",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_schema"))
+        .args(["migrate", "--migrations-dir"])
+        .arg(dir.path())
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("holds migrations but no schema.snapshot.json"),
+        "{}",
+        text(&out)
+    );
+}
