@@ -158,7 +158,17 @@ fn render_alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec
     let mut actions = Vec::new();
     // The identity and default go before a type change (an old default may not cast) and come
     // back after it.
-    if from.identity != to.identity && from.identity.is_some() {
+    let identity_kind = |i: Option<Identity>| match i {
+        Some(Identity::Always) => Some("ALWAYS"),
+        Some(Identity::ByDefault) => Some("BY DEFAULT"),
+        Some(Identity::Serial) | None => None,
+    };
+    // Switching between ALWAYS and BY DEFAULT keeps the sequence (and its position).
+    let switch_identity = match (identity_kind(from.identity), identity_kind(to.identity)) {
+        (Some(a), Some(b)) if a != b => Some(b),
+        _ => None,
+    };
+    if from.identity != to.identity && from.identity.is_some() && switch_identity.is_none() {
         actions.push(format!("ALTER COLUMN {column} DROP IDENTITY"));
     }
     if from.default.is_some() && (from.default != to.default || from.sql_type != to.sql_type) {
@@ -181,7 +191,9 @@ fn render_alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec
             actions.push(format!("ALTER COLUMN {column} SET DEFAULT {default}"));
         }
     }
-    if from.identity != to.identity {
+    if let Some(kind) = switch_identity {
+        actions.push(format!("ALTER COLUMN {column} SET GENERATED {kind}"));
+    } else if from.identity != to.identity {
         match to.identity {
             Some(Identity::Always) => actions.push(format!(
                 "ALTER COLUMN {column} ADD GENERATED ALWAYS AS IDENTITY"

@@ -1,5 +1,6 @@
 //! `schema!`: the explicit list of a crate's tables.
 
+use crate::table::table_type_alias;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::parse::Parser;
@@ -18,16 +19,26 @@ pub fn expand(input: TokenStream) -> TokenStream {
             .to_compile_error()
         }
     };
-    let paths: Vec<&syn::Path> = paths.iter().collect();
+    // Mistakes are reported and the remaining entries still expanded, so one bad entry does
+    // not also make every table "not listed".
     let mut errors = TokenStream::new();
-    for (i, path) in paths.iter().enumerate() {
-        if paths[..i].iter().any(|p| p == path) {
-            errors.extend(syn::Error::new_spanned(path, "table listed twice").to_compile_error());
+    let mut unique_paths: Vec<&syn::Path> = Vec::new();
+    for path in &paths {
+        if path.segments.iter().any(|s| !s.arguments.is_empty()) {
+            errors.extend(
+                syn::Error::new_spanned(path, "list a table by the path of its struct, without generic arguments\nhelp: the correct format looks like schema_core::schema! { accounts::Account }")
+                    .to_compile_error(),
+            );
+        } else if unique_paths.contains(&path) {
+            errors.extend(
+                syn::Error::new_spanned(path, "table listed twice\nhelp: list each table once")
+                    .to_compile_error(),
+            );
+        } else {
+            unique_paths.push(path);
         }
     }
-    if !errors.is_empty() {
-        return errors;
-    }
+    let paths = unique_paths;
     let listed = paths
         .iter()
         .map(|p| quote_spanned!(p.span()=> impl ::schema_core::__private::Listed for #p {}));
@@ -35,14 +46,17 @@ pub fn expand(input: TokenStream) -> TokenStream {
         .map(|i| format_ident!("__t{}", i))
         .collect();
     // `allow_tables_to_appear_in_same_query!` takes module names and only uses `<module>::table`
-    // as a type; a private module per table with a `table` type alias (through `schema_core::Table`)
-    // satisfies it whatever path names the struct.
+    // as a type: a private module per table with a `table` alias of the table's concrete type
+    // (see `table_type_alias` for why not `<T as Table>::DieselTable`).
     let modules = paths.iter().zip(&aliases).map(|(p, a)| {
-        let p = path_from_child_module(p);
+        let mut table = path_from_child_module(p);
+        let last = table.segments.last_mut().expect("non-empty path");
+        last.ident = table_type_alias(&last.ident);
+        last.ident.set_span(p.span());
         quote! {
             #[allow(non_camel_case_types)]
             mod #a {
-                pub type table = <#p as ::schema_core::__private::Table>::DieselTable;
+                pub type table = #table;
             }
         }
     });
@@ -50,6 +64,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         .iter()
         .map(|p| quote!(<#p as ::schema_core::__private::Table>::DESCRIPTOR));
     quote! {
+        #errors
         #(#listed)*
 
         const _: () = {

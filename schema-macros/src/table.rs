@@ -65,7 +65,12 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     }
     match (cx.into_compile_errors(), model) {
         (Some(errors), _) | (None, Err(errors)) => {
-            let stand_in = errored_stand_in(&item.ident);
+            // A generic struct cannot stand in for a table; its error says so.
+            let stand_in = if item.generics.params.is_empty() {
+                errored_stand_in(&item.ident)
+            } else {
+                TokenStream::new()
+            };
             quote!(#errors #item #stand_in)
         }
         (None, Ok(model)) => codegen(&mut item, &model),
@@ -77,6 +82,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
 /// (thiserror's approach).
 fn errored_stand_in(ident: &Ident) -> TokenStream {
     let module = format_ident!("__schema_errored_{}", ident);
+    let alias = table_type_alias(ident);
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case)]
@@ -87,6 +93,9 @@ fn errored_stand_in(ident: &Ident) -> TokenStream {
                 }
             }
         }
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        pub type #alias = #module::errored::table;
         impl ::schema_core::__private::Table for #ident {
             type DieselTable = #module::errored::table;
             const DESCRIPTOR: &'static ::schema_core::__private::TableDescriptor =
@@ -141,6 +150,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             &item.generics,
             "a table struct cannot be generic: each struct is one table with fixed column types",
         );
+        return Err(TokenStream::new());
     }
     let fields = match &item.fields {
         syn::Fields::Named(named) => named.named.iter().collect::<Vec<_>>(),
@@ -401,6 +411,15 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     })
 }
 
+/// The name of the type alias `#[table]` puts next to the struct for its Diesel table type
+/// (`pub type __schema_table_Device = devices::table;`). `schema!` reaches the table through it:
+/// a concrete path, where `<Device as Table>::DieselTable` would be a projection, and
+/// projections in the headers of `allow_tables_to_appear_in_same_query!`'s N² impls make
+/// rustc's coherence check quadratic in the number of impls (minutes for 100 tables).
+pub fn table_type_alias(struct_ident: &Ident) -> Ident {
+    format_ident!("__schema_table_{}", struct_ident)
+}
+
 fn sql_type_tokens(c: &ColumnModel) -> TokenStream {
     let variant = match (c.rust, c.varchar, c.numeric) {
         (RustType::String, Some(n), _) => quote!(Varchar(#n)),
@@ -556,6 +575,8 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
             );
         }
     });
+    let alias = table_type_alias(ident);
+    let vis = &item.vis;
     let listed = quote_spanned!(ident.span()=> const _: () = ::schema_core::__private::assert_listed::<#ident>(););
 
     quote! {
@@ -570,6 +591,10 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         }
 
         #(#joins)*
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis type #alias = #table_mod::table;
 
         impl ::schema_core::__private::Table for #ident {
             type DieselTable = #table_mod::table;

@@ -82,16 +82,20 @@ fn check_fails_until_generate_then_generate_is_idempotent() {
     );
 }
 
+fn migrate(dir: &Path, database_url: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schema"))
+        .args(["migrate", "--migrations-dir"])
+        .arg(dir)
+        .env("DATABASE_URL", database_url)
+        .output()
+        .expect("the schema binary runs")
+}
+
 #[test]
 fn migrate_applies_to_database_url() {
     let db = schema_core::pg::TestDatabase::new().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
-    let out = Command::new(env!("CARGO_BIN_EXE_schema"))
-        .args(["migrate", "--migrations-dir"])
-        .arg(&repo)
-        .env("DATABASE_URL", db.url())
-        .output()
-        .unwrap();
+    let out = migrate(&repo, db.url());
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains("database now has 5 table(s)"),
@@ -99,12 +103,7 @@ fn migrate_applies_to_database_url() {
         text(&out)
     );
     // A second run has nothing to do.
-    let out = Command::new(env!("CARGO_BIN_EXE_schema"))
-        .args(["migrate", "--migrations-dir"])
-        .arg(&repo)
-        .env("DATABASE_URL", db.url())
-        .output()
-        .unwrap();
+    let out = migrate(&repo, db.url());
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains("no pending migrations"),
@@ -122,12 +121,7 @@ fn migrate_refuses_a_corrupt_migrations_directory_before_touching_a_database() {
         "SELECT 1;",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_schema"))
-        .args(["migrate", "--migrations-dir"])
-        .arg(dir.path())
-        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
-        .output()
-        .unwrap();
+    let out = migrate(dir.path(), "postgres://nobody@127.0.0.1:1/none");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out).contains("holds migrations but no schema.snapshot.json"),

@@ -1,0 +1,23 @@
+#[schema_core::table(schema = "routing", name = "dial_plans")]
+pub struct DialPlan {
+    #[column(primary_key)]
+    pub id: i64,
+    pub account_id: i64,
+}
+
+#[schema_core::table(
+    schema = "routing",
+    name = "dial_plan_versions",
+    primary_key(dial_plan_id, version_numbr),
+    unique(account_id, dial_plan_id),
+    foreign_key(columns(account_id, dial_plan_id), referencs = DialPlan, on_delete = cascade)
+)]
+pub struct DialPlanVersion {
+    #[column(primary_key)]
+    pub dial_plan_id: i64,
+    pub version_number: i32,
+}
+
+schema_core::schema! { DialPlan, DialPlanVersion }
+
+fn main() {}

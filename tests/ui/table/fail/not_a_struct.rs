@@ -1,0 +1,7 @@
+#[schema_core::table(schema = "devices", name = "device_kinds")]
+pub enum DeviceKind {
+    DeskPhone,
+    Softphone,
+}
+
+fn main() {}
