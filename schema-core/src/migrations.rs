@@ -253,13 +253,16 @@ pub fn generate(
     // Written under a dot-name Diesel ignores, then renamed: a crash leaves no half migration.
     let staging = dir.join(format!(".{directory}.partial"));
     let final_path = dir.join(&directory);
-    let io = |e: std::io::Error| MigrationError(format!("cannot write {}: {e}", staging.display()));
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |e: std::io::Error| MigrationError(format!("cannot write {path}: {e}"))
+    };
     if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(io)?;
+        fs::remove_dir_all(&staging).map_err(io(&staging))?;
     }
-    fs::create_dir(&staging).map_err(io)?;
-    fs::write(staging.join("up.sql"), &up).map_err(io)?;
-    fs::write(staging.join("down.sql"), &down).map_err(io)?;
+    fs::create_dir(&staging).map_err(io(&staging))?;
+    fs::write(staging.join("up.sql"), &up).map_err(io(&staging))?;
+    fs::write(staging.join("down.sql"), &down).map_err(io(&staging))?;
 
     let mut snapshot = state.snapshot.clone();
     snapshot.migrations.push(RecordedMigration {
@@ -271,9 +274,9 @@ pub fn generate(
     let snapshot_tmp = dir.join(format!(".{SNAPSHOT_FILE}.partial"));
     let mut json = serde_json::to_string_pretty(&snapshot).expect("the snapshot serializes");
     json.push('\n');
-    fs::write(&snapshot_tmp, json).map_err(io)?;
-    fs::rename(&staging, &final_path).map_err(io)?;
-    fs::rename(&snapshot_tmp, dir.join(SNAPSHOT_FILE)).map_err(io)?;
+    fs::write(&snapshot_tmp, json).map_err(io(&snapshot_tmp))?;
+    fs::rename(&staging, &final_path).map_err(io(&final_path))?;
+    fs::rename(&snapshot_tmp, dir.join(SNAPSHOT_FILE)).map_err(io(&dir.join(SNAPSHOT_FILE)))?;
     Ok(Generated::Written {
         directory: final_path,
         changes,

@@ -173,6 +173,8 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     let table_name = name.as_ref().map(LitStr::value).unwrap_or_default();
 
     let mut columns = Vec::new();
+    // Fields whose type was rejected: already reported, so keys naming them add no error.
+    let mut unusable_fields = Vec::new();
     let mut field_pk = Vec::new();
     let mut uniques: Vec<ColumnList> = attrs.uniques;
     let mut indexes: Vec<(ColumnList, bool)> = attrs.indexes;
@@ -186,6 +188,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             Ok(ty) => ty,
             Err(message) => {
                 cx.error_spanned_by(&field.ty, message);
+                unusable_fields.push(ident);
                 continue;
             }
         };
@@ -285,6 +288,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         list.iter()
             .map(|ident| match column_of(ident) {
                 Some(c) => c.name.clone(),
+                None if unusable_fields.contains(ident) => ident.to_string(),
                 None => {
                     cx.error_spanned_by(
                         ident,
@@ -336,8 +340,8 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         &primary_key.0,
     );
 
-    let constraint_name = |explicit: &Option<LitStr>, cols: &[String], suffix: &str, span: Span| {
-        let name = match explicit {
+    let constraint_name =
+        |explicit: &Option<LitStr>, cols: &[String], suffix: &str, span: Span| match explicit {
             Some(lit) => {
                 check_identifier(cx, lit.span(), "name", &lit.value());
                 lit.value()
@@ -348,8 +352,6 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                 name
             }
         };
-        name
-    };
     let uniques = uniques
         .iter()
         .map(|u| {
@@ -374,7 +376,13 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         .filter_map(|fk| {
             let target = fk.target?;
             let columns = resolve(&fk.columns, "`foreign_key`");
-            let join = fk.join && columns.len() == 1 && !target.is_ident(&item.ident) && !target.is_ident("Self");
+            // Diesel's `joinable!` joins on the target's primary key: only a single-column
+            // reference to that key can have one. Self-references need aliases, not `joinable!`.
+            let join = fk.join
+                && columns.len() == 1
+                && fk.target_columns.is_empty()
+                && !target.is_ident(&item.ident)
+                && !target.is_ident("Self");
             if join {
                 let key = quote!(#target).to_string();
                 if let Some((_, other)) = joined.iter().find(|(k, _)| *k == key) {
