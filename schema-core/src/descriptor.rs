@@ -16,8 +16,6 @@ use std::fmt;
     note = "foreign keys and `schema!` name the struct of a table declared with `#[schema_core::table(...)]`"
 )]
 pub trait Table {
-    /// The Diesel table type (`<table_module>::table`) the struct maps to.
-    type DieselTable;
     const DESCRIPTOR: &'static TableDescriptor;
 }
 

@@ -47,7 +47,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         .collect();
     // `allow_tables_to_appear_in_same_query!` takes module names and only uses `<module>::table`
     // as a type: a private module per table with a `table` alias of the table's concrete type
-    // (see `table_type_alias` for why not `<T as Table>::DieselTable`).
+    // (see `table_type_alias` for why not an associated-type projection).
     let modules = paths.iter().zip(&aliases).map(|(p, a)| {
         let mut table = path_from_child_module(p);
         let last = table.segments.last_mut().expect("non-empty path");

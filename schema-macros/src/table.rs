@@ -97,7 +97,6 @@ fn errored_stand_in(ident: &Ident) -> TokenStream {
         #[allow(non_camel_case_types)]
         pub type #alias = #module::errored::table;
         impl ::schema_core::__private::Table for #ident {
-            type DieselTable = #module::errored::table;
             const DESCRIPTOR: &'static ::schema_core::__private::TableDescriptor =
                 &::schema_core::__private::TableDescriptor::ERRORED;
         }
@@ -421,9 +420,9 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
 
 /// The name of the type alias `#[table]` puts next to the struct for its Diesel table type
 /// (`pub type __schema_table_Device = devices::table;`). `schema!` reaches the table through it:
-/// a concrete path, where `<Device as Table>::DieselTable` would be a projection, and
-/// projections in the headers of `allow_tables_to_appear_in_same_query!`'s N² impls make
-/// rustc's coherence check quadratic in the number of impls (minutes for 100 tables).
+/// a concrete path, where an associated type (`<Device as HasTable>::Table`) would be a
+/// projection, and projections in the headers of `allow_tables_to_appear_in_same_query!`'s N²
+/// impls make rustc's coherence check quadratic in the number of impls (minutes for 100 tables).
 pub fn table_type_alias(struct_ident: &Ident) -> Ident {
     format_ident!("__schema_table_{}", struct_ident)
 }
@@ -605,7 +604,6 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         #vis type #alias = #table_mod::table;
 
         impl ::schema_core::__private::Table for #ident {
-            type DieselTable = #table_mod::table;
             const DESCRIPTOR: &'static ::schema_core::__private::TableDescriptor =
                 &::schema_core::__private::TableDescriptor {
                     rust_name: #rust_name,
