@@ -276,7 +276,8 @@ pub fn generate(
     json.push('\n');
     fs::write(&snapshot_tmp, json).map_err(io(&snapshot_tmp))?;
     fs::rename(&staging, &final_path).map_err(io(&final_path))?;
-    fs::rename(&snapshot_tmp, dir.join(SNAPSHOT_FILE)).map_err(io(&dir.join(SNAPSHOT_FILE)))?;
+    let snapshot_path = dir.join(SNAPSHOT_FILE);
+    fs::rename(&snapshot_tmp, &snapshot_path).map_err(io(&snapshot_path))?;
     Ok(Generated::Written {
         directory: final_path,
         changes,
