@@ -5,7 +5,10 @@
 //! descriptors into the owned [`ir::Schema`], resolving foreign keys (which point at other
 //! descriptors through function pointers, so tables may reference each other or themselves).
 
-use crate::ir::{self, Identity, ReferentialAction, Schema, SqlType};
+use crate::ir::{
+    self, Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, Schema,
+    SqlType,
+};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -30,15 +33,109 @@ pub struct TableDescriptor {
     pub foreign_keys: &'static [ForeignKeyDescriptor],
     pub uniques: &'static [KeyDescriptor],
     pub indexes: &'static [IndexDescriptor],
+    pub checks: &'static [CheckDescriptor],
+    /// The struct's doc comment.
+    pub comment: Option<&'static str>,
+    pub partitioning: Option<PartitioningDescriptor>,
+    /// `Some` when row-level security is enabled (and forced) on the table.
+    pub row_security: Option<&'static [PolicyDescriptor]>,
+    pub updated_at_trigger: Option<&'static str>,
 }
 
 #[derive(Debug)]
 pub struct ColumnDescriptor {
     pub name: &'static str,
-    pub sql_type: SqlType,
+    pub sql_type: TypeDescriptor,
     pub nullable: bool,
     pub default: Option<&'static str>,
     pub identity: Option<Identity>,
+    pub generated: Option<&'static str>,
+    /// The field's doc comment.
+    pub comment: Option<&'static str>,
+}
+
+/// A column's type: built in, a native enum, or an array of either.
+#[derive(Debug)]
+pub enum TypeDescriptor {
+    Base(SqlType),
+    Enum(&'static EnumDescriptor),
+    Array(&'static TypeDescriptor),
+}
+
+impl TypeDescriptor {
+    fn to_ir(&self) -> SqlType {
+        match self {
+            TypeDescriptor::Base(t) => t.clone(),
+            TypeDescriptor::Enum(e) => SqlType::Enum(ir::QualifiedName::new(e.schema, e.name)),
+            TypeDescriptor::Array(element) => SqlType::Array(Box::new(element.to_ir())),
+        }
+    }
+
+    fn enum_type(&self) -> Option<&'static EnumDescriptor> {
+        match self {
+            TypeDescriptor::Base(_) => None,
+            TypeDescriptor::Enum(e) => Some(e),
+            TypeDescriptor::Array(element) => element.enum_type(),
+        }
+    }
+}
+
+/// What `#[derive(PgEnum)]` emits for a Rust enum.
+#[derive(Debug)]
+pub struct EnumDescriptor {
+    pub rust_name: &'static str,
+    pub schema: &'static str,
+    pub name: &'static str,
+    pub values: &'static [&'static str],
+}
+
+impl EnumDescriptor {
+    fn to_ir(&self) -> ir::EnumType {
+        ir::EnumType {
+            schema: self.schema.to_string(),
+            name: self.name.to_string(),
+            values: self.values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+}
+
+/// Implemented by `#[derive(PgEnum)]`: the enum's PostgreSQL type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a column type",
+    label = "not a supported column type",
+    note = "columns are i16, i32, i64, bool, f32, f64, String, Uuid, DateTime<Utc>, NaiveDateTime, NaiveDate, BigDecimal, IpNetwork, serde_json::Value, Jsonb<T>, Vec<T> of these, Option<T>, or an enum with `#[derive(schema_core::PgEnum)]`"
+)]
+pub trait PgEnum {
+    const DESCRIPTOR: &'static EnumDescriptor;
+}
+
+#[derive(Debug)]
+pub struct CheckDescriptor {
+    pub name: &'static str,
+    pub expression: &'static str,
+}
+
+#[derive(Debug)]
+pub struct PartitioningDescriptor {
+    pub strategy: PartitionStrategy,
+    pub columns: &'static [&'static str],
+    pub partitions: &'static [PartitionDescriptor],
+}
+
+#[derive(Debug)]
+pub struct PartitionDescriptor {
+    pub name: &'static str,
+    pub bound: &'static str,
+}
+
+#[derive(Debug)]
+pub struct PolicyDescriptor {
+    pub name: &'static str,
+    pub command: PolicyCommand,
+    pub permissive: bool,
+    pub roles: &'static [&'static str],
+    pub using: Option<&'static str>,
+    pub with_check: Option<&'static str>,
 }
 
 /// A named list of columns: a primary key or a unique constraint.
@@ -76,8 +173,12 @@ impl fmt::Debug for ForeignKeyDescriptor {
 #[derive(Debug)]
 pub struct IndexDescriptor {
     pub name: &'static str,
-    pub columns: &'static [&'static str],
+    /// Key columns with `true` for descending.
+    pub columns: &'static [(&'static str, bool)],
     pub unique: bool,
+    pub method: IndexMethod,
+    pub include: &'static [&'static str],
+    pub predicate: Option<&'static str>,
 }
 
 /// Returns the descriptor of `T`; generated foreign keys store this as a function pointer.
@@ -112,6 +213,11 @@ pub enum SchemaError {
     DuplicateName {
         schema: String,
         name: String,
+    },
+    ConflictingEnum {
+        name: String,
+        first: &'static str,
+        second: &'static str,
     },
 }
 
@@ -149,7 +255,11 @@ impl fmt::Display for SchemaError {
             ),
             SchemaError::DuplicateName { schema, name } => write!(
                 f,
-                "two objects in schema `{schema}` are named `{name}`; PostgreSQL requires relation names (tables, indexes, constraints' indexes) to be unique per schema"
+                "two objects in schema `{schema}` are named `{name}`; PostgreSQL requires relation names (tables, partitions, indexes, constraints' indexes) and type names (enums and every table's row type) to be unique per schema"
+            ),
+            SchemaError::ConflictingEnum { name, first, second } => write!(
+                f,
+                "enum type `{name}` is declared twice, by `{first}` and by `{second}`, with different values"
             ),
         }
     }
@@ -173,17 +283,19 @@ impl TableDescriptor {
         foreign_keys: &[],
         uniques: &[],
         indexes: &[],
+        checks: &[],
+        comment: None,
+        partitioning: None,
+        row_security: None,
+        updated_at_trigger: None,
     };
 
     pub fn qualified_name(&self) -> ir::QualifiedName {
         ir::QualifiedName::new(self.schema, self.name)
     }
 
-    fn column_sql_type(&self, name: &str) -> Option<&SqlType> {
-        self.columns
-            .iter()
-            .find(|c| c.name == name)
-            .map(|c| &c.sql_type)
+    fn has_column(&self, name: &str) -> bool {
+        self.columns.iter().any(|c| c.name == name)
     }
 
     fn to_ir(&self, listed: &BTreeMap<ir::QualifiedName, &str>) -> Result<ir::Table, SchemaError> {
@@ -213,10 +325,7 @@ impl TableDescriptor {
                     target_columns: referenced.len(),
                 });
             }
-            if let Some(missing) = referenced
-                .iter()
-                .find(|c| target.column_sql_type(c).is_none())
-            {
+            if let Some(missing) = referenced.iter().find(|c| !target.has_column(c)) {
                 return Err(SchemaError::UnknownTargetColumn {
                     table,
                     foreign_key: fk.name,
@@ -232,18 +341,24 @@ impl TableDescriptor {
                 on_update: fk.on_update,
             });
         }
+        let text = |s: Option<&str>| s.map(str::to_string);
         Ok(ir::Table {
             schema: self.schema.to_string(),
             name: self.name.to_string(),
             columns: self
                 .columns
                 .iter()
-                .map(|c| ir::Column {
-                    name: c.name.to_string(),
-                    sql_type: c.sql_type.clone(),
-                    nullable: c.nullable,
-                    default: c.default.map(|d| ir::normalize_default(d, &c.sql_type)),
-                    identity: c.identity,
+                .map(|c| {
+                    let sql_type = c.sql_type.to_ir();
+                    ir::Column {
+                        name: c.name.to_string(),
+                        default: c.default.map(|d| ir::normalize_default(d, &sql_type)),
+                        sql_type,
+                        nullable: c.nullable,
+                        identity: c.identity,
+                        generated: text(c.generated),
+                        comment: text(c.comment),
+                    }
                 })
                 .collect(),
             primary_key: ir::PrimaryKey {
@@ -264,11 +379,61 @@ impl TableDescriptor {
                 .iter()
                 .map(|i| ir::Index {
                     name: i.name.to_string(),
-                    columns: strings(i.columns),
+                    columns: i
+                        .columns
+                        .iter()
+                        .map(|(column, descending)| ir::IndexKey {
+                            column: column.to_string(),
+                            descending: *descending,
+                        })
+                        .collect(),
                     unique: i.unique,
+                    method: i.method,
+                    include: strings(i.include),
+                    predicate: text(i.predicate),
                 })
                 .collect(),
+            checks: self
+                .checks
+                .iter()
+                .map(|c| ir::Check {
+                    name: c.name.to_string(),
+                    expression: c.expression.to_string(),
+                })
+                .collect(),
+            comment: text(self.comment),
+            partitioning: self.partitioning.as_ref().map(|p| ir::Partitioning {
+                strategy: p.strategy,
+                columns: strings(p.columns),
+                partitions: p
+                    .partitions
+                    .iter()
+                    .map(|part| ir::Partition {
+                        name: part.name.to_string(),
+                        bound: part.bound.to_string(),
+                    })
+                    .collect(),
+            }),
+            row_security: self.row_security.map(|policies| ir::RowSecurity {
+                policies: policies
+                    .iter()
+                    .map(|p| ir::Policy {
+                        name: p.name.to_string(),
+                        command: p.command,
+                        permissive: p.permissive,
+                        roles: strings(p.roles),
+                        using: text(p.using),
+                        with_check: text(p.with_check),
+                    })
+                    .collect(),
+            }),
+            updated_at_trigger: text(self.updated_at_trigger),
         })
+    }
+
+    /// The enum types the table's columns use.
+    fn enum_types(&self) -> impl Iterator<Item = &'static EnumDescriptor> + '_ {
+        self.columns.iter().filter_map(|c| c.sql_type.enum_type())
     }
 
     /// Names PostgreSQL keeps in the schema's relation namespace: the table and every index,
@@ -278,6 +443,11 @@ impl TableDescriptor {
             .chain(std::iter::once(self.primary_key.name))
             .chain(self.uniques.iter().map(|u| u.name))
             .chain(self.indexes.iter().map(|i| i.name))
+            .chain(
+                self.partitioning
+                    .iter()
+                    .flat_map(|p| p.partitions.iter().map(|part| part.name)),
+            )
     }
 }
 
@@ -295,6 +465,7 @@ impl Schema {
             }
         }
         let mut relations = BTreeMap::new();
+        let mut enums: BTreeMap<(&str, &str), &'static EnumDescriptor> = BTreeMap::new();
         for t in tables {
             for name in t.relation_names() {
                 if relations.insert((t.schema, name), ()).is_some() {
@@ -304,11 +475,33 @@ impl Schema {
                     });
                 }
             }
+            for e in t.enum_types() {
+                match enums.insert((e.schema, e.name), e) {
+                    Some(first) if first.values != e.values => {
+                        return Err(SchemaError::ConflictingEnum {
+                            name: format!("{}.{}", e.schema, e.name),
+                            first: first.rust_name,
+                            second: e.rust_name,
+                        })
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Every table has a row type of its own name, which an enum cannot share.
+        if let Some((schema, name)) = enums.keys().find(|k| relations.contains_key(*k)) {
+            return Err(SchemaError::DuplicateName {
+                schema: schema.to_string(),
+                name: name.to_string(),
+            });
         }
         let tables = tables
             .iter()
             .map(|t| t.to_ir(&listed))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Schema::new(tables))
+        Ok(Schema::with_enums(
+            enums.values().map(|e| e.to_ir()).collect(),
+            tables,
+        ))
     }
 }

@@ -4,7 +4,10 @@
 //! Every change has an exact inverse ([`Change::inverse`]), which is how down migrations are
 //! built: the down of a list of changes is the inverses in reverse order.
 
-use crate::ir::{Column, ForeignKey, Index, PrimaryKey, QualifiedName, Schema, Table, Unique};
+use crate::ir::{
+    Check, Column, EnumType, ForeignKey, Index, Partition, Policy, PrimaryKey, QualifiedName,
+    RowSecurity, Schema, Table, Unique,
+};
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -62,6 +65,71 @@ pub enum Change {
         table: QualifiedName,
         index: Index,
     },
+    CreateEnum(EnumType),
+    DropEnum(EnumType),
+    /// The schema's `set_updated_at()` trigger function.
+    CreateTriggerFunction(String),
+    DropTriggerFunction(String),
+    /// The `BEFORE UPDATE` trigger that keeps `updated_at` current.
+    CreateTrigger {
+        table: QualifiedName,
+        trigger: String,
+    },
+    DropTrigger {
+        table: QualifiedName,
+        trigger: String,
+    },
+    AddCheck {
+        table: QualifiedName,
+        check: Check,
+    },
+    DropCheck {
+        table: QualifiedName,
+        check: Check,
+    },
+    CommentOnTable {
+        table: QualifiedName,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    CommentOnColumn {
+        table: QualifiedName,
+        column: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// A partition of an existing partitioned table; with the parent's row-level security
+    /// when the parent already has it (a new table's RLS changes cover its partitions).
+    CreatePartition {
+        table: QualifiedName,
+        partition: Partition,
+        row_security: Option<RowSecurity>,
+    },
+    DropPartition {
+        table: QualifiedName,
+        partition: Partition,
+        row_security: Option<RowSecurity>,
+    },
+    /// `ENABLE` + `FORCE ROW LEVEL SECURITY` on the table and the listed partitions.
+    EnableRowSecurity {
+        table: QualifiedName,
+        partitions: Vec<String>,
+    },
+    DisableRowSecurity {
+        table: QualifiedName,
+        partitions: Vec<String>,
+    },
+    /// A policy on the table and on each listed partition.
+    CreatePolicy {
+        table: QualifiedName,
+        partitions: Vec<String>,
+        policy: Policy,
+    },
+    DropPolicy {
+        table: QualifiedName,
+        partitions: Vec<String>,
+        policy: Policy,
+    },
 }
 
 impl Change {
@@ -88,6 +156,68 @@ impl Change {
             DropForeignKey { table, foreign_key } => AddForeignKey { table, foreign_key },
             CreateIndex { table, index } => DropIndex { table, index },
             DropIndex { table, index } => CreateIndex { table, index },
+            CreateEnum(e) => DropEnum(e),
+            DropEnum(e) => CreateEnum(e),
+            CreateTriggerFunction(s) => DropTriggerFunction(s),
+            DropTriggerFunction(s) => CreateTriggerFunction(s),
+            CreateTrigger { table, trigger } => DropTrigger { table, trigger },
+            DropTrigger { table, trigger } => CreateTrigger { table, trigger },
+            AddCheck { table, check } => DropCheck { table, check },
+            DropCheck { table, check } => AddCheck { table, check },
+            CommentOnTable { table, from, to } => CommentOnTable {
+                table,
+                from: to,
+                to: from,
+            },
+            CommentOnColumn {
+                table,
+                column,
+                from,
+                to,
+            } => CommentOnColumn {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+            CreatePartition {
+                table,
+                partition,
+                row_security,
+            } => DropPartition {
+                table,
+                partition,
+                row_security,
+            },
+            DropPartition {
+                table,
+                partition,
+                row_security,
+            } => CreatePartition {
+                table,
+                partition,
+                row_security,
+            },
+            EnableRowSecurity { table, partitions } => DisableRowSecurity { table, partitions },
+            DisableRowSecurity { table, partitions } => EnableRowSecurity { table, partitions },
+            CreatePolicy {
+                table,
+                partitions,
+                policy,
+            } => DropPolicy {
+                table,
+                partitions,
+                policy,
+            },
+            DropPolicy {
+                table,
+                partitions,
+                policy,
+            } => CreatePolicy {
+                table,
+                partitions,
+                policy,
+            },
         }
     }
 
@@ -98,9 +228,15 @@ impl Change {
                 "drops table `{}` and every row in it",
                 t.qualified_name()
             )),
-            Change::DropColumn { table, column } => Some(format!(
+            Change::DropColumn { table, column } if column.generated.is_none() => Some(format!(
                 "drops column `{}` of `{table}` and its values",
                 column.name
+            )),
+            Change::DropPartition {
+                table, partition, ..
+            } => Some(format!(
+                "drops partition `{}` of `{table}` and every row in it",
+                partition.name
             )),
             Change::AlterColumn { table, from, to } if from.sql_type != to.sql_type => {
                 Some(format!(
@@ -174,6 +310,46 @@ impl fmt::Display for Change {
             Change::DropIndex { table, index } => {
                 write!(f, "drop index `{}` on `{table}`", index.name)
             }
+            Change::CreateEnum(e) => write!(f, "create enum type `{}`", e.qualified_name()),
+            Change::DropEnum(e) => write!(f, "drop enum type `{}`", e.qualified_name()),
+            Change::CreateTriggerFunction(s) => {
+                write!(f, "create function `{s}.set_updated_at()`")
+            }
+            Change::DropTriggerFunction(s) => write!(f, "drop function `{s}.set_updated_at()`"),
+            Change::CreateTrigger { table, trigger } => {
+                write!(f, "create trigger `{trigger}` on `{table}`")
+            }
+            Change::DropTrigger { table, trigger } => {
+                write!(f, "drop trigger `{trigger}` on `{table}`")
+            }
+            Change::AddCheck { table, check } => {
+                write!(f, "add check constraint `{}` on `{table}`", check.name)
+            }
+            Change::DropCheck { table, check } => {
+                write!(f, "drop check constraint `{}` on `{table}`", check.name)
+            }
+            Change::CommentOnTable { table, .. } => write!(f, "comment on table `{table}`"),
+            Change::CommentOnColumn { table, column, .. } => {
+                write!(f, "comment on column `{table}.{column}`")
+            }
+            Change::CreatePartition {
+                table, partition, ..
+            } => write!(f, "create partition `{}` of `{table}`", partition.name),
+            Change::DropPartition {
+                table, partition, ..
+            } => write!(f, "drop partition `{}` of `{table}`", partition.name),
+            Change::EnableRowSecurity { table, .. } => {
+                write!(f, "enable row-level security on `{table}`")
+            }
+            Change::DisableRowSecurity { table, .. } => {
+                write!(f, "disable row-level security on `{table}`")
+            }
+            Change::CreatePolicy { table, policy, .. } => {
+                write!(f, "create policy `{}` on `{table}`", policy.name)
+            }
+            Change::DropPolicy { table, policy, .. } => {
+                write!(f, "drop policy `{}` on `{table}`", policy.name)
+            }
         }
     }
 }
@@ -191,25 +367,202 @@ impl fmt::Display for Unsupported {
     }
 }
 
+/// The changes of one diff, by kind, in the order they are applied.
+///
+/// Drops of dependent objects come first (policies, triggers, foreign keys, indexes,
+/// constraints), then what others depend on is created (schemas, types, functions, tables,
+/// partitions, columns), then old objects go, and last come the objects that depend on the new
+/// ones (foreign keys, indexes, row-level security, triggers). A down migration is the
+/// inverse of every change in reverse order, which keeps the same property.
+#[derive(Default)]
+struct Plan {
+    drop_triggers: Vec<Change>,
+    drop_policies: Vec<Change>,
+    disable_rls: Vec<Change>,
+    drop_fks: Vec<Change>,
+    drop_indexes: Vec<Change>,
+    drop_checks: Vec<Change>,
+    drop_uniques: Vec<Change>,
+    drop_pks: Vec<Change>,
+    drop_partitions: Vec<Change>,
+    create_schemas: Vec<Change>,
+    create_enums: Vec<Change>,
+    create_functions: Vec<Change>,
+    create_tables: Vec<Change>,
+    create_partitions: Vec<Change>,
+    add_columns: Vec<Change>,
+    alter_columns: Vec<Change>,
+    comments: Vec<Change>,
+    add_pks: Vec<Change>,
+    add_uniques: Vec<Change>,
+    add_checks: Vec<Change>,
+    drop_columns: Vec<Change>,
+    drop_tables: Vec<Change>,
+    drop_enums: Vec<Change>,
+    drop_functions: Vec<Change>,
+    drop_schemas: Vec<Change>,
+    add_fks: Vec<Change>,
+    create_indexes: Vec<Change>,
+    enable_rls: Vec<Change>,
+    create_policies: Vec<Change>,
+    create_triggers: Vec<Change>,
+}
+
+impl Plan {
+    fn into_changes(self) -> Vec<Change> {
+        [
+            self.drop_triggers,
+            self.drop_policies,
+            self.disable_rls,
+            self.drop_fks,
+            self.drop_indexes,
+            self.drop_checks,
+            self.drop_uniques,
+            self.drop_pks,
+            self.drop_partitions,
+            self.create_schemas,
+            self.create_enums,
+            self.create_functions,
+            self.create_tables,
+            self.create_partitions,
+            self.add_columns,
+            self.alter_columns,
+            self.comments,
+            self.add_pks,
+            self.add_uniques,
+            self.add_checks,
+            self.drop_columns,
+            self.drop_tables,
+            self.drop_enums,
+            self.drop_functions,
+            self.drop_schemas,
+            self.add_fks,
+            self.create_indexes,
+            self.enable_rls,
+            self.create_policies,
+            self.create_triggers,
+        ]
+        .concat()
+    }
+
+    /// Everything that creates `table` from nothing, as `(bucket, change)` pairs so a dropped
+    /// table can use the same list inverted.
+    fn table_changes(table: &Table) -> Vec<(Bucket, Change)> {
+        let name = table.qualified_name();
+        let partitions: Vec<String> = table.partitions().map(|p| p.name.clone()).collect();
+        let mut changes = vec![(
+            Bucket::Tables,
+            Change::CreateTable(Table {
+                foreign_keys: Vec::new(),
+                indexes: Vec::new(),
+                row_security: None,
+                updated_at_trigger: None,
+                ..table.clone()
+            }),
+        )];
+        for partition in table.partitions() {
+            changes.push((
+                Bucket::Partitions,
+                Change::CreatePartition {
+                    table: name.clone(),
+                    partition: partition.clone(),
+                    row_security: None,
+                },
+            ));
+        }
+        for fk in &table.foreign_keys {
+            changes.push((
+                Bucket::ForeignKeys,
+                Change::AddForeignKey {
+                    table: name.clone(),
+                    foreign_key: fk.clone(),
+                },
+            ));
+        }
+        for index in &table.indexes {
+            changes.push((
+                Bucket::Indexes,
+                Change::CreateIndex {
+                    table: name.clone(),
+                    index: index.clone(),
+                },
+            ));
+        }
+        if let Some(rls) = &table.row_security {
+            changes.push((
+                Bucket::RowSecurity,
+                Change::EnableRowSecurity {
+                    table: name.clone(),
+                    partitions: partitions.clone(),
+                },
+            ));
+            for policy in &rls.policies {
+                changes.push((
+                    Bucket::Policies,
+                    Change::CreatePolicy {
+                        table: name.clone(),
+                        partitions: partitions.clone(),
+                        policy: policy.clone(),
+                    },
+                ));
+            }
+        }
+        if let Some(trigger) = &table.updated_at_trigger {
+            changes.push((
+                Bucket::Triggers,
+                Change::CreateTrigger {
+                    table: name.clone(),
+                    trigger: trigger.clone(),
+                },
+            ));
+        }
+        changes
+    }
+
+    fn create(&mut self, bucket: Bucket, change: Change) {
+        match bucket {
+            Bucket::Tables => self.create_tables.push(change),
+            Bucket::Partitions => self.create_partitions.push(change),
+            Bucket::ForeignKeys => self.add_fks.push(change),
+            Bucket::Indexes => self.create_indexes.push(change),
+            Bucket::RowSecurity => self.enable_rls.push(change),
+            Bucket::Policies => self.create_policies.push(change),
+            Bucket::Triggers => self.create_triggers.push(change),
+        }
+    }
+
+    /// The inverse of `create`: the change undone, in the bucket that drops such objects.
+    fn drop(&mut self, bucket: Bucket, change: Change) {
+        let change = change.inverse();
+        match bucket {
+            Bucket::Tables => self.drop_tables.push(change),
+            // Dropping the table drops its partitions; they are listed so the down migration
+            // (the inverse) recreates them.
+            Bucket::Partitions => self.drop_partitions.push(change),
+            Bucket::ForeignKeys => self.drop_fks.push(change),
+            Bucket::Indexes => self.drop_indexes.push(change),
+            Bucket::RowSecurity => self.disable_rls.push(change),
+            Bucket::Policies => self.drop_policies.push(change),
+            Bucket::Triggers => self.drop_triggers.push(change),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Bucket {
+    Tables,
+    Partitions,
+    ForeignKeys,
+    Indexes,
+    RowSecurity,
+    Policies,
+    Triggers,
+}
+
 /// Computes the changes that turn `old` into `new`, in an order PostgreSQL can apply.
 pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>> {
     let mut unsupported = Vec::new();
-    // Buckets in application order; see the module docs for why this order is safe.
-    let mut drop_fks = Vec::new();
-    let mut drop_indexes = Vec::new();
-    let mut drop_uniques = Vec::new();
-    let mut drop_pks = Vec::new();
-    let mut create_schemas = Vec::new();
-    let mut create_tables = Vec::new();
-    let mut add_columns = Vec::new();
-    let mut alter_columns = Vec::new();
-    let mut add_pks = Vec::new();
-    let mut add_uniques = Vec::new();
-    let mut drop_columns = Vec::new();
-    let mut drop_tables = Vec::new();
-    let mut drop_schemas = Vec::new();
-    let mut add_fks = Vec::new();
-    let mut create_indexes = Vec::new();
+    let mut plan = Plan::default();
 
     let user_schemas = |s: &Schema| -> BTreeSet<String> {
         s.namespaces()
@@ -219,191 +572,319 @@ pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>>
             .collect()
     };
     let (old_ns, new_ns) = (user_schemas(old), user_schemas(new));
-    create_schemas.extend(
+    plan.create_schemas.extend(
         new_ns
             .difference(&old_ns)
             .cloned()
             .map(Change::CreateSchema),
     );
-    drop_schemas.extend(old_ns.difference(&new_ns).cloned().map(Change::DropSchema));
+    plan.drop_schemas
+        .extend(old_ns.difference(&new_ns).cloned().map(Change::DropSchema));
+
+    for e in &new.enums {
+        match old.enum_type(&e.qualified_name()) {
+            None => plan.create_enums.push(Change::CreateEnum(e.clone())),
+            Some(o) if o != e => unsupported.push(Unsupported {
+                what: format!("enum type `{}`", e.qualified_name()),
+                why: format!(
+                    "its values changed from {:?} to {:?}; changing an enum's values is not generated yet, so write that migration by hand (ALTER TYPE ... ADD VALUE / RENAME VALUE)",
+                    o.values, e.values
+                ),
+            }),
+            Some(_) => {}
+        }
+    }
+    for e in &old.enums {
+        if new.enum_type(&e.qualified_name()).is_none() {
+            plan.drop_enums.push(Change::DropEnum(e.clone()));
+        }
+    }
+    let (old_fn, new_fn) = (
+        old.trigger_function_schemas(),
+        new.trigger_function_schemas(),
+    );
+    plan.create_functions.extend(
+        new_fn
+            .difference(&old_fn)
+            .map(|s| Change::CreateTriggerFunction(s.to_string())),
+    );
+    plan.drop_functions.extend(
+        old_fn
+            .difference(&new_fn)
+            .map(|s| Change::DropTriggerFunction(s.to_string())),
+    );
 
     for new_table in &new.tables {
-        let name = new_table.qualified_name();
-        match old.table(&name) {
+        match old.table(&new_table.qualified_name()) {
             None => {
-                create_tables.push(Change::CreateTable(Table {
-                    foreign_keys: Vec::new(),
-                    indexes: Vec::new(),
-                    ..new_table.clone()
-                }));
-                add_fks.extend(
-                    new_table
-                        .foreign_keys
-                        .iter()
-                        .map(|fk| Change::AddForeignKey {
-                            table: name.clone(),
-                            foreign_key: fk.clone(),
-                        }),
-                );
-                create_indexes.extend(new_table.indexes.iter().map(|index| Change::CreateIndex {
-                    table: name.clone(),
-                    index: index.clone(),
-                }));
+                for (bucket, change) in Plan::table_changes(new_table) {
+                    plan.create(bucket, change);
+                }
             }
-            Some(old_table) => {
-                for column in &new_table.columns {
-                    match old_table.column(&column.name) {
-                        None => add_columns.push(Change::AddColumn {
-                            table: name.clone(),
-                            column: column.clone(),
-                        }),
-                        Some(old_column) if old_column != column => {
-                            let serial =
-                                |c: &Column| c.identity == Some(crate::ir::Identity::Serial);
-                            if serial(old_column) != serial(column) {
-                                unsupported.push(Unsupported {
-                                    what: format!("column `{name}.{}`", column.name),
-                                    why: "switching a column to or from serial is not generated; declare `identity` instead, or write the migration by hand".into(),
-                                });
-                            } else {
-                                alter_columns.push(Change::AlterColumn {
-                                    table: name.clone(),
-                                    from: old_column.clone(),
-                                    to: column.clone(),
-                                });
-                            }
-                        }
-                        Some(_) => {}
-                    }
-                }
-                let old_order: Vec<&str> = old_table
-                    .columns
-                    .iter()
-                    .filter(|c| new_table.column(&c.name).is_some())
-                    .map(|c| c.name.as_str())
-                    .collect();
-                let new_order: Vec<&str> = new_table
-                    .columns
-                    .iter()
-                    .filter(|c| old_table.column(&c.name).is_some())
-                    .map(|c| c.name.as_str())
-                    .collect();
-                if old_order != new_order {
-                    unsupported.push(Unsupported {
-                        what: format!("table `{name}`"),
-                        why: "its existing columns were reordered; PostgreSQL cannot reorder columns, so keep the old order and add new fields at the end".into(),
-                    });
-                }
-                for column in &old_table.columns {
-                    if new_table.column(&column.name).is_none() {
-                        drop_columns.push(Change::DropColumn {
-                            table: name.clone(),
-                            column: column.clone(),
-                        });
-                    }
-                }
-                if old_table.primary_key != new_table.primary_key {
-                    drop_pks.push(Change::DropPrimaryKey {
-                        table: name.clone(),
-                        key: old_table.primary_key.clone(),
-                    });
-                    add_pks.push(Change::AddPrimaryKey {
-                        table: name.clone(),
-                        key: new_table.primary_key.clone(),
-                    });
-                }
-                diff_named(
-                    &old_table.uniques,
-                    &new_table.uniques,
-                    |u| &u.name,
-                    |unique| Change::DropUnique {
-                        table: name.clone(),
-                        unique,
-                    },
-                    |unique| Change::AddUnique {
-                        table: name.clone(),
-                        unique,
-                    },
-                    &mut drop_uniques,
-                    &mut add_uniques,
-                );
-                diff_named(
-                    &old_table.foreign_keys,
-                    &new_table.foreign_keys,
-                    |fk| &fk.name,
-                    |foreign_key| Change::DropForeignKey {
-                        table: name.clone(),
-                        foreign_key,
-                    },
-                    |foreign_key| Change::AddForeignKey {
-                        table: name.clone(),
-                        foreign_key,
-                    },
-                    &mut drop_fks,
-                    &mut add_fks,
-                );
-                diff_named(
-                    &old_table.indexes,
-                    &new_table.indexes,
-                    |i| &i.name,
-                    |index| Change::DropIndex {
-                        table: name.clone(),
-                        index,
-                    },
-                    |index| Change::CreateIndex {
-                        table: name.clone(),
-                        index,
-                    },
-                    &mut drop_indexes,
-                    &mut create_indexes,
-                );
-            }
+            Some(old_table) => diff_table(old_table, new_table, &mut plan, &mut unsupported),
         }
     }
     for old_table in &old.tables {
-        let name = old_table.qualified_name();
-        if new.table(&name).is_none() {
-            drop_fks.extend(
-                old_table
-                    .foreign_keys
-                    .iter()
-                    .map(|fk| Change::DropForeignKey {
-                        table: name.clone(),
-                        foreign_key: fk.clone(),
-                    }),
-            );
-            drop_indexes.extend(old_table.indexes.iter().map(|index| Change::DropIndex {
-                table: name.clone(),
-                index: index.clone(),
-            }));
-            drop_tables.push(Change::DropTable(Table {
-                foreign_keys: Vec::new(),
-                indexes: Vec::new(),
-                ..old_table.clone()
-            }));
+        if new.table(&old_table.qualified_name()).is_none() {
+            for (bucket, change) in Plan::table_changes(old_table) {
+                plan.drop(bucket, change);
+            }
         }
     }
     if !unsupported.is_empty() {
         return Err(unsupported);
     }
-    Ok([
-        drop_fks,
-        drop_indexes,
-        drop_uniques,
-        drop_pks,
-        create_schemas,
-        create_tables,
-        add_columns,
-        alter_columns,
-        add_pks,
-        add_uniques,
-        drop_columns,
-        drop_tables,
-        drop_schemas,
-        add_fks,
-        create_indexes,
-    ]
-    .concat())
+    Ok(plan.into_changes())
+}
+
+/// The column without its comment, which changes through `COMMENT ON`, not `ALTER COLUMN`.
+fn structure(column: &Column) -> Column {
+    Column {
+        comment: None,
+        ..column.clone()
+    }
+}
+
+fn diff_table(
+    old_table: &Table,
+    new_table: &Table,
+    plan: &mut Plan,
+    unsupported: &mut Vec<Unsupported>,
+) {
+    let name = new_table.qualified_name();
+    for column in &new_table.columns {
+        match old_table.column(&column.name) {
+            None => plan.add_columns.push(Change::AddColumn {
+                table: name.clone(),
+                column: column.clone(),
+            }),
+            Some(old_column) => {
+                if structure(old_column) != structure(column) {
+                    let serial = |c: &Column| c.identity == Some(crate::ir::Identity::Serial);
+                    if serial(old_column) != serial(column) {
+                        unsupported.push(Unsupported {
+                            what: format!("column `{name}.{}`", column.name),
+                            why: "switching a column to or from serial is not generated; declare `identity` instead, or write the migration by hand".into(),
+                        });
+                    } else if old_column.generated != column.generated {
+                        unsupported.push(Unsupported {
+                            what: format!("column `{name}.{}`", column.name),
+                            why: "its generation expression changed; PostgreSQL cannot alter one in place, so add a new generated column (and drop this one) instead".into(),
+                        });
+                    } else {
+                        plan.alter_columns.push(Change::AlterColumn {
+                            table: name.clone(),
+                            from: structure(old_column),
+                            to: structure(column),
+                        });
+                    }
+                }
+                if old_column.comment != column.comment {
+                    plan.comments.push(Change::CommentOnColumn {
+                        table: name.clone(),
+                        column: column.name.clone(),
+                        from: old_column.comment.clone(),
+                        to: column.comment.clone(),
+                    });
+                }
+            }
+        }
+    }
+    let old_order: Vec<&str> = old_table
+        .columns
+        .iter()
+        .filter(|c| new_table.column(&c.name).is_some())
+        .map(|c| c.name.as_str())
+        .collect();
+    let new_order: Vec<&str> = new_table
+        .columns
+        .iter()
+        .filter(|c| old_table.column(&c.name).is_some())
+        .map(|c| c.name.as_str())
+        .collect();
+    if old_order != new_order {
+        unsupported.push(Unsupported {
+            what: format!("table `{name}`"),
+            why: "its existing columns were reordered; PostgreSQL cannot reorder columns, so keep the old order and add new fields at the end".into(),
+        });
+    }
+    for column in &old_table.columns {
+        if new_table.column(&column.name).is_none() {
+            plan.drop_columns.push(Change::DropColumn {
+                table: name.clone(),
+                column: column.clone(),
+            });
+        }
+    }
+    if old_table.comment != new_table.comment {
+        plan.comments.push(Change::CommentOnTable {
+            table: name.clone(),
+            from: old_table.comment.clone(),
+            to: new_table.comment.clone(),
+        });
+    }
+    if old_table.primary_key != new_table.primary_key {
+        plan.drop_pks.push(Change::DropPrimaryKey {
+            table: name.clone(),
+            key: old_table.primary_key.clone(),
+        });
+        plan.add_pks.push(Change::AddPrimaryKey {
+            table: name.clone(),
+            key: new_table.primary_key.clone(),
+        });
+    }
+    diff_named(
+        &old_table.uniques,
+        &new_table.uniques,
+        |u| &u.name,
+        |unique| Change::DropUnique {
+            table: name.clone(),
+            unique,
+        },
+        |unique| Change::AddUnique {
+            table: name.clone(),
+            unique,
+        },
+        &mut plan.drop_uniques,
+        &mut plan.add_uniques,
+    );
+    diff_named(
+        &old_table.checks,
+        &new_table.checks,
+        |c| &c.name,
+        |check| Change::DropCheck {
+            table: name.clone(),
+            check,
+        },
+        |check| Change::AddCheck {
+            table: name.clone(),
+            check,
+        },
+        &mut plan.drop_checks,
+        &mut plan.add_checks,
+    );
+    diff_named(
+        &old_table.foreign_keys,
+        &new_table.foreign_keys,
+        |fk| &fk.name,
+        |foreign_key| Change::DropForeignKey {
+            table: name.clone(),
+            foreign_key,
+        },
+        |foreign_key| Change::AddForeignKey {
+            table: name.clone(),
+            foreign_key,
+        },
+        &mut plan.drop_fks,
+        &mut plan.add_fks,
+    );
+    diff_named(
+        &old_table.indexes,
+        &new_table.indexes,
+        |i| &i.name,
+        |index| Change::DropIndex {
+            table: name.clone(),
+            index,
+        },
+        |index| Change::CreateIndex {
+            table: name.clone(),
+            index,
+        },
+        &mut plan.drop_indexes,
+        &mut plan.create_indexes,
+    );
+
+    // Partitioning: the key is fixed at creation; partitions come and go.
+    let key = |t: &Table| {
+        t.partitioning
+            .as_ref()
+            .map(|p| (p.strategy, p.columns.clone()))
+    };
+    if key(old_table) != key(new_table) {
+        unsupported.push(Unsupported {
+            what: format!("table `{name}`"),
+            why: "its partitioning (strategy or key) changed; PostgreSQL fixes it when the table is created, so create a new table and move the rows by hand".into(),
+        });
+    }
+    let common: Vec<String> = new_table
+        .partitions()
+        .filter(|p| old_table.partitions().any(|o| o == *p))
+        .map(|p| p.name.clone())
+        .collect();
+    for partition in old_table.partitions() {
+        if !common.contains(&partition.name) {
+            plan.drop_partitions.push(Change::DropPartition {
+                table: name.clone(),
+                partition: partition.clone(),
+                row_security: old_table.row_security.clone(),
+            });
+        }
+    }
+    for partition in new_table.partitions() {
+        if !common.contains(&partition.name) {
+            plan.create_partitions.push(Change::CreatePartition {
+                table: name.clone(),
+                partition: partition.clone(),
+                row_security: new_table.row_security.clone(),
+            });
+        }
+    }
+
+    // Row-level security on the parent and the partitions both sides have; partitions created
+    // or dropped above carry their own.
+    let no_policies = Vec::new();
+    let policies = |t: &'_ Table| -> Vec<Policy> {
+        t.row_security
+            .as_ref()
+            .map(|r| r.policies.clone())
+            .unwrap_or_else(|| no_policies.clone())
+    };
+    let mut drop_policies = Vec::new();
+    let mut create_policies = Vec::new();
+    diff_named(
+        &policies(old_table),
+        &policies(new_table),
+        |p| &p.name,
+        |policy| Change::DropPolicy {
+            table: name.clone(),
+            partitions: common.clone(),
+            policy,
+        },
+        |policy| Change::CreatePolicy {
+            table: name.clone(),
+            partitions: common.clone(),
+            policy,
+        },
+        &mut drop_policies,
+        &mut create_policies,
+    );
+    plan.drop_policies.extend(drop_policies);
+    plan.create_policies.extend(create_policies);
+    match (&old_table.row_security, &new_table.row_security) {
+        (None, Some(_)) => plan.enable_rls.push(Change::EnableRowSecurity {
+            table: name.clone(),
+            partitions: common.clone(),
+        }),
+        (Some(_), None) => plan.disable_rls.push(Change::DisableRowSecurity {
+            table: name.clone(),
+            partitions: common.clone(),
+        }),
+        _ => {}
+    }
+    if old_table.updated_at_trigger != new_table.updated_at_trigger {
+        if let Some(trigger) = &old_table.updated_at_trigger {
+            plan.drop_triggers.push(Change::DropTrigger {
+                table: name.clone(),
+                trigger: trigger.clone(),
+            });
+        }
+        if let Some(trigger) = &new_table.updated_at_trigger {
+            plan.create_triggers.push(Change::CreateTrigger {
+                table: name.clone(),
+                trigger: trigger.clone(),
+            });
+        }
+    }
 }
 
 /// Diffs two name-sorted lists of named objects: a changed definition is a drop plus an add.
@@ -437,28 +918,15 @@ mod tests {
     use crate::render::render_change;
 
     fn column(name: &str, sql_type: SqlType, nullable: bool) -> Column {
-        Column {
-            name: name.into(),
-            sql_type,
-            nullable,
-            default: None,
-            identity: None,
-        }
+        Column::new(name, sql_type, nullable)
     }
 
     fn table(name: &str, columns: Vec<Column>) -> Table {
-        Table {
-            schema: "billing".into(),
-            name: name.into(),
-            primary_key: PrimaryKey {
-                name: format!("{name}_pkey"),
-                columns: vec![columns[0].name.clone()],
-            },
-            columns,
-            foreign_keys: Vec::new(),
-            uniques: Vec::new(),
-            indexes: Vec::new(),
-        }
+        let primary_key = PrimaryKey {
+            name: format!("{name}_pkey"),
+            columns: vec![columns[0].name.clone()],
+        };
+        Table::new("billing", name, columns, primary_key)
     }
 
     fn invoices() -> Table {
@@ -489,11 +957,9 @@ mod tests {
             .columns
             .push(column("memo", SqlType::Text, true));
         new_invoices.columns[1].nullable = true;
-        new_invoices.indexes.push(Index {
-            name: "invoices_total_idx".into(),
-            columns: vec!["total".into()],
-            unique: false,
-        });
+        new_invoices
+            .indexes
+            .push(Index::on("invoices_total_idx", &["total"], false));
         let mut lines = table(
             "invoice_lines",
             vec![

@@ -4,22 +4,49 @@
 //! into [`Schema`]. Only what the IR models is read; system schemas are never looked at.
 
 use crate::ir::{
-    normalize_default, Column, ForeignKey, Identity, Index, PrimaryKey, QualifiedName,
-    ReferentialAction, Schema, SqlType, Table, Unique,
+    normalize_default, Check, Column, EnumType, ForeignKey, Identity, Index, IndexKey, IndexMethod,
+    Partition, PartitionStrategy, Partitioning, Policy, PolicyCommand, PrimaryKey, QualifiedName,
+    ReferentialAction, RowSecurity, Schema, SqlType, Table, Unique,
 };
+use crate::render::UPDATED_AT_FUNCTION;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Nullable, Text};
+use diesel::sql_types::{Array, Bool, Integer, Nullable, Text};
 use diesel::{sql_query, PgConnection};
 use std::collections::BTreeMap;
 
+const TABLES: &str = "
+SELECT n.nspname AS schema_name, c.relname AS table_name,
+       obj_description(c.oid, 'pg_class') AS comment,
+       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
+       pt.partstrat::text AS partition_strategy,
+       ARRAY(SELECT a.attname::text FROM unnest(pt.partattrs::int2[]) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS partition_columns
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1)
+ORDER BY n.nspname, c.relname";
+
 const COLUMNS: &str = "
 SELECT n.nspname AS schema_name, c.relname AS table_name, a.attname::text AS column_name,
-       format_type(a.atttypid, a.atttypmod) AS type_name, a.attnotnull AS not_null,
+       format_type(a.atttypid, a.atttypmod) AS type_name,
+       CASE WHEN t.typtype = 'e' THEN tn.nspname END AS enum_schema,
+       CASE WHEN t.typtype = 'e' THEN t.typname::text END AS enum_name,
+       CASE WHEN et.typtype = 'e' THEN etn.nspname END AS element_enum_schema,
+       CASE WHEN et.typtype = 'e' THEN et.typname::text END AS element_enum_name,
+       a.attnotnull AS not_null,
        pg_get_expr(d.adbin, d.adrelid) AS default_expr, a.attidentity::text AS identity,
+       a.attgenerated::text AS generated,
+       col_description(c.oid, a.attnum) AS comment,
        pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) IS NOT NULL AS owns_sequence
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_namespace tn ON tn.oid = t.typnamespace
+LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
+LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
   AND n.nspname = ANY($1)
@@ -35,29 +62,143 @@ SELECT n.nspname AS schema_name, c.relname AS table_name, con.conname::text AS n
        ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
              ORDER BY k.ord) AS ref_columns,
-       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update
+       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+       pg_get_expr(con.conbin, con.conrelid) AS check_expr
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND con.contype IN ('p', 'u', 'f')
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND con.contype IN ('p', 'u', 'f', 'c')
   AND n.nspname = ANY($1)
 ORDER BY n.nspname, c.relname, con.conname";
 
 const INDEXES: &str = "
 SELECT n.nspname AS schema_name, c.relname AS table_name, ic.relname AS name,
-       i.indisunique AS is_unique,
-       ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-             ORDER BY k.ord) AS columns
+       i.indisunique AS is_unique, am.amname::text AS method, i.indnkeyatts::int AS key_count,
+       ARRAY(SELECT coalesce(a.attname::text, '') FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS columns,
+       ARRAY(SELECT (o & 1) = 1 FROM unnest(i.indoption::int2[]) o) AS descending,
+       pg_get_expr(i.indpred, i.indrelid) AS predicate
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_am am ON am.oid = ic.relam
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid)
 ORDER BY n.nspname, c.relname, ic.relname";
+
+const PARTITIONS: &str = "
+SELECT pn.nspname AS schema_name, p.relname AS table_name, ch.relname AS name,
+       pg_get_expr(ch.relpartbound, ch.oid) AS bound
+FROM pg_inherits inh
+JOIN pg_class ch ON ch.oid = inh.inhrelid AND ch.relispartition AND ch.relkind IN ('r', 'p')
+JOIN pg_class p ON p.oid = inh.inhparent
+JOIN pg_namespace pn ON pn.oid = p.relnamespace
+WHERE pn.nspname = ANY($1)
+ORDER BY pn.nspname, p.relname, ch.relname";
+
+const POLICIES: &str = "
+SELECT n.nspname AS schema_name, c.relname AS table_name, pol.polname::text AS name,
+       pol.polcmd::text AS command, pol.polpermissive AS permissive,
+       ARRAY(SELECT r.rolname::text FROM pg_roles r WHERE r.oid = ANY(pol.polroles) ORDER BY r.rolname) AS roles,
+       pg_get_expr(pol.polqual, pol.polrelid) AS using_expr,
+       pg_get_expr(pol.polwithcheck, pol.polrelid) AS check_expr
+FROM pg_policy pol
+JOIN pg_class c ON c.oid = pol.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1)
+ORDER BY n.nspname, c.relname, pol.polname";
+
+const TRIGGERS: &str = "
+SELECT n.nspname AS schema_name, c.relname AS table_name, t.tgname::text AS name
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_proc p ON p.oid = t.tgfoid
+WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND p.proname = $2
+  AND p.pronamespace = c.relnamespace AND n.nspname = ANY($1)
+ORDER BY n.nspname, c.relname, t.tgname";
+
+const ENUMS: &str = "
+SELECT n.nspname AS schema_name, t.typname::text AS name,
+       ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS enum_values
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typtype = 'e' AND n.nspname = ANY($1)
+ORDER BY n.nspname, t.typname";
+
+#[derive(QueryableByName)]
+struct TableRow {
+    #[diesel(sql_type = Text)]
+    schema_name: String,
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    comment: Option<String>,
+    #[diesel(sql_type = Bool)]
+    row_security: bool,
+    #[diesel(sql_type = Bool)]
+    force_row_security: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    partition_strategy: Option<String>,
+    #[diesel(sql_type = Array<Text>)]
+    partition_columns: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct PartitionRow {
+    #[diesel(sql_type = Text)]
+    schema_name: String,
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    bound: String,
+}
+
+#[derive(QueryableByName)]
+struct PolicyRow {
+    #[diesel(sql_type = Text)]
+    schema_name: String,
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    command: String,
+    #[diesel(sql_type = Bool)]
+    permissive: bool,
+    #[diesel(sql_type = Array<Text>)]
+    roles: Vec<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    using_expr: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    check_expr: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct TriggerRow {
+    #[diesel(sql_type = Text)]
+    schema_name: String,
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
+struct EnumRow {
+    #[diesel(sql_type = Text)]
+    schema_name: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Array<Text>)]
+    enum_values: Vec<String>,
+}
 
 #[derive(QueryableByName)]
 struct ColumnRow {
@@ -69,12 +210,24 @@ struct ColumnRow {
     column_name: String,
     #[diesel(sql_type = Text)]
     type_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    enum_schema: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    enum_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    element_enum_schema: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    element_enum_name: Option<String>,
     #[diesel(sql_type = Bool)]
     not_null: bool,
     #[diesel(sql_type = Nullable<Text>)]
     default_expr: Option<String>,
     #[diesel(sql_type = Text)]
     identity: String,
+    #[diesel(sql_type = Text)]
+    generated: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    comment: Option<String>,
     #[diesel(sql_type = Bool)]
     owns_sequence: bool,
 }
@@ -101,6 +254,8 @@ struct ConstraintRow {
     on_delete: String,
     #[diesel(sql_type = Text)]
     on_update: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    check_expr: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -113,12 +268,31 @@ struct IndexRow {
     name: String,
     #[diesel(sql_type = Bool)]
     is_unique: bool,
+    #[diesel(sql_type = Text)]
+    method: String,
+    #[diesel(sql_type = Integer)]
+    key_count: i32,
     #[diesel(sql_type = Array<Text>)]
     columns: Vec<String>,
+    #[diesel(sql_type = Array<Bool>)]
+    descending: Vec<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    predicate: Option<String>,
 }
 
 fn column_from_row(row: ColumnRow) -> Column {
-    let sql_type = SqlType::from_format_type(&row.type_name);
+    let sql_type = match (
+        row.enum_schema,
+        row.enum_name,
+        row.element_enum_schema,
+        row.element_enum_name,
+    ) {
+        (Some(schema), Some(name), ..) => SqlType::Enum(QualifiedName::new(schema, name)),
+        (_, _, Some(schema), Some(name)) => {
+            SqlType::Array(Box::new(SqlType::Enum(QualifiedName::new(schema, name))))
+        }
+        _ => SqlType::from_format_type(&row.type_name),
+    };
     let serial = row.owns_sequence
         && row.identity.is_empty()
         && row
@@ -131,53 +305,99 @@ fn column_from_row(row: ColumnRow) -> Column {
         _ if serial => Some(Identity::Serial),
         _ => None,
     };
+    // pg_attrdef holds a generated column's expression as well as defaults.
+    let generated = row.generated == "s";
+    let (default, generated) = match row.default_expr {
+        Some(expr) if generated => (None, Some(expr)),
+        // A serial's default is the sequence it owns: part of `serial`, not a declared default.
+        Some(_) if serial => (None, None),
+        Some(expr) => (Some(normalize_default(&expr, &sql_type)), None),
+        None => (None, None),
+    };
     Column {
         name: row.column_name,
         nullable: !row.not_null,
-        // A serial's default is the sequence it owns: part of `serial`, not a declared default.
-        default: if serial {
-            None
-        } else {
-            row.default_expr.map(|d| normalize_default(&d, &sql_type))
-        },
+        default,
         identity,
+        generated,
+        comment: row.comment,
         sql_type,
     }
 }
 
-/// Reads every table of the given PostgreSQL schemas into the IR.
+fn table_of<'a>(
+    tables: &'a mut BTreeMap<QualifiedName, Table>,
+    schema: &str,
+    name: &str,
+) -> Option<&'a mut Table> {
+    tables.get_mut(&QualifiedName::new(schema, name))
+}
+
+fn load<T: QueryableByName<diesel::pg::Pg> + 'static>(
+    conn: &mut PgConnection,
+    query: &str,
+    schemas: &[String],
+) -> QueryResult<Vec<T>> {
+    sql_query(query).bind::<Array<Text>, _>(schemas).load(conn)
+}
+
+/// Reads every table and enum type of the given PostgreSQL schemas into the IR.
+///
+/// Expressions (defaults, checks, index predicates, generated columns, partition bounds,
+/// policies) come back as PostgreSQL prints them; compare them with declarations through
+/// [`canonicalize`].
 pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Schema> {
     let names: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
-    let columns: Vec<ColumnRow> = sql_query(COLUMNS)
+    let table_rows: Vec<TableRow> = load(conn, TABLES, &names)?;
+    let columns: Vec<ColumnRow> = load(conn, COLUMNS, &names)?;
+    let constraints: Vec<ConstraintRow> = load(conn, CONSTRAINTS, &names)?;
+    let indexes: Vec<IndexRow> = load(conn, INDEXES, &names)?;
+    let partitions: Vec<PartitionRow> = load(conn, PARTITIONS, &names)?;
+    let policies: Vec<PolicyRow> = load(conn, POLICIES, &names)?;
+    let triggers: Vec<TriggerRow> = sql_query(TRIGGERS)
         .bind::<Array<Text>, _>(&names)
+        .bind::<Text, _>(UPDATED_AT_FUNCTION)
         .load(conn)?;
-    let constraints: Vec<ConstraintRow> = sql_query(CONSTRAINTS)
-        .bind::<Array<Text>, _>(&names)
-        .load(conn)?;
-    let indexes: Vec<IndexRow> = sql_query(INDEXES)
-        .bind::<Array<Text>, _>(&names)
-        .load(conn)?;
+    let enums: Vec<EnumRow> = load(conn, ENUMS, &names)?;
 
     let mut tables: BTreeMap<QualifiedName, Table> = BTreeMap::new();
-    for row in columns {
+    for row in table_rows {
         let key = QualifiedName::new(&row.schema_name, &row.table_name);
-        let table = tables.entry(key).or_insert_with(|| Table {
-            schema: row.schema_name.clone(),
-            name: row.table_name.clone(),
-            columns: Vec::new(),
-            primary_key: PrimaryKey {
+        let mut table = Table::new(
+            row.schema_name,
+            row.table_name,
+            Vec::new(),
+            PrimaryKey {
                 name: String::new(),
                 columns: Vec::new(),
             },
-            foreign_keys: Vec::new(),
-            uniques: Vec::new(),
-            indexes: Vec::new(),
+        );
+        table.comment = row.comment;
+        table.partitioning = row.partition_strategy.map(|s| Partitioning {
+            strategy: match s.as_str() {
+                "r" => PartitionStrategy::Range,
+                "l" => PartitionStrategy::List,
+                _ => PartitionStrategy::Hash,
+            },
+            columns: row.partition_columns,
+            partitions: Vec::new(),
         });
-        table.columns.push(column_from_row(row));
+        // The IR models RLS as enabled and forced together; enabled without force (or the
+        // reverse) shows as a difference from any declaration.
+        if row.row_security && row.force_row_security {
+            table.row_security = Some(RowSecurity {
+                policies: Vec::new(),
+            });
+        }
+        tables.insert(key, table);
+    }
+    for row in columns {
+        if let Some(table) = table_of(&mut tables, &row.schema_name, &row.table_name) {
+            table.columns.push(column_from_row(row));
+        }
     }
     for row in constraints {
-        let Some(table) = tables.get_mut(&QualifiedName::new(&row.schema_name, &row.table_name))
-        else {
+        let Some(table) = table_of(&mut tables, &row.schema_name, &row.table_name) else {
             continue;
         };
         match row.kind.as_str() {
@@ -202,18 +422,202 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
                 on_delete: ReferentialAction::from_pg_code(&row.on_delete).unwrap_or_default(),
                 on_update: ReferentialAction::from_pg_code(&row.on_update).unwrap_or_default(),
             }),
+            "c" => table.checks.push(Check {
+                name: row.name,
+                expression: row.check_expr.unwrap_or_default(),
+            }),
             _ => {}
         }
     }
     for row in indexes {
-        if let Some(table) = tables.get_mut(&QualifiedName::new(&row.schema_name, &row.table_name))
-        {
+        if let Some(table) = table_of(&mut tables, &row.schema_name, &row.table_name) {
+            let key_count = usize::try_from(row.key_count).unwrap_or(0);
             table.indexes.push(Index {
                 name: row.name,
-                columns: row.columns,
+                columns: row
+                    .columns
+                    .iter()
+                    .take(key_count)
+                    .zip(row.descending.iter().chain(std::iter::repeat(&false)))
+                    .map(|(column, descending)| IndexKey {
+                        column: column.clone(),
+                        descending: *descending,
+                    })
+                    .collect(),
+                include: row.columns.iter().skip(key_count).cloned().collect(),
                 unique: row.is_unique,
+                // An access method the IR does not model shows as btree plus a name that
+                // differs nowhere else; such indexes are not declared by the DSL.
+                method: IndexMethod::from_name(&row.method).unwrap_or_default(),
+                predicate: row.predicate,
             });
         }
     }
-    Ok(Schema::new(tables.into_values().collect()))
+    for row in partitions {
+        if let Some(p) = table_of(&mut tables, &row.schema_name, &row.table_name)
+            .and_then(|t| t.partitioning.as_mut())
+        {
+            p.partitions.push(Partition {
+                name: row.name,
+                bound: row.bound,
+            });
+        }
+    }
+    for row in policies {
+        if let Some(rls) = table_of(&mut tables, &row.schema_name, &row.table_name)
+            .and_then(|t| t.row_security.as_mut())
+        {
+            rls.policies.push(Policy {
+                name: row.name,
+                command: PolicyCommand::from_pg_code(&row.command).unwrap_or(PolicyCommand::All),
+                permissive: row.permissive,
+                roles: row.roles,
+                using: row.using_expr,
+                with_check: row.check_expr,
+            });
+        }
+    }
+    for row in triggers {
+        if let Some(table) = table_of(&mut tables, &row.schema_name, &row.table_name) {
+            table.updated_at_trigger = Some(row.name);
+        }
+    }
+    let enums = enums
+        .into_iter()
+        .map(|row| EnumType {
+            schema: row.schema_name,
+            name: row.name,
+            values: row.enum_values,
+        })
+        .collect();
+    Ok(Schema::with_enums(enums, tables.into_values().collect()))
+}
+
+#[derive(QueryableByName)]
+struct ExprRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    expr: Option<String>,
+}
+
+fn single_expr(conn: &mut PgConnection, query: &str) -> QueryResult<String> {
+    let row: ExprRow = sql_query(query).get_result(conn)?;
+    row.expr.ok_or(diesel::result::Error::NotFound)
+}
+
+/// Rewrites every expression of a declared schema (defaults, checks, index predicates,
+/// generated columns, partition bounds, policies) into the form PostgreSQL prints it in, so
+/// the declaration compares equal to what [`introspect`] reads back.
+///
+/// PostgreSQL does the rewriting itself: each expression is attached to a scratch temporary
+/// table and read back from the catalog, inside a transaction that is rolled back. The
+/// declared enum types must exist in the database (they do once the schema is applied).
+pub fn canonicalize(conn: &mut PgConnection, declared: &Schema) -> QueryResult<Schema> {
+    let mut result = None;
+    let _ = conn.transaction::<(), diesel::result::Error, _>(|conn| {
+        result = Some(canonicalize_in_transaction(conn, declared));
+        Err(diesel::result::Error::RollbackTransaction)
+    });
+    result.unwrap_or(Err(diesel::result::Error::RollbackTransaction))
+}
+
+fn canonicalize_in_transaction(conn: &mut PgConnection, declared: &Schema) -> QueryResult<Schema> {
+    use crate::render::quote_ident;
+    use diesel::connection::SimpleConnection;
+    let mut schema = declared.clone();
+    for table in &mut schema.tables {
+        let columns = table
+            .columns
+            .iter()
+            .map(|c| format!("{} {}", quote_ident(&c.name), c.sql_type.to_sql()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        conn.batch_execute(&format!(
+            "CREATE TEMPORARY TABLE __canon ({columns}) ON COMMIT DROP"
+        ))?;
+        for column in &mut table.columns {
+            let ty = column.sql_type.to_sql();
+            if let Some(default) = &column.default {
+                conn.batch_execute(&format!(
+                    "ALTER TABLE pg_temp.__canon ADD COLUMN __canon_value {ty} DEFAULT {default}"
+                ))?;
+                let expr = single_expr(conn, "SELECT pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'pg_temp.__canon'::regclass AND a.attname = '__canon_value'")?;
+                column.default = Some(crate::ir::normalize_default(&expr, &column.sql_type));
+                conn.batch_execute("ALTER TABLE pg_temp.__canon DROP COLUMN __canon_value")?;
+            }
+            if let Some(generated) = &column.generated {
+                conn.batch_execute(&format!(
+                    "ALTER TABLE pg_temp.__canon ADD COLUMN __canon_value {ty} GENERATED ALWAYS AS ({generated}) STORED"
+                ))?;
+                column.generated = Some(single_expr(conn, "SELECT pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'pg_temp.__canon'::regclass AND a.attname = '__canon_value'")?);
+                conn.batch_execute("ALTER TABLE pg_temp.__canon DROP COLUMN __canon_value")?;
+            }
+        }
+        for check in &mut table.checks {
+            conn.batch_execute(&format!(
+                "ALTER TABLE pg_temp.__canon ADD CONSTRAINT __canon_check CHECK ({})",
+                check.expression
+            ))?;
+            check.expression = single_expr(conn, "SELECT pg_get_expr(conbin, conrelid) AS expr FROM pg_constraint WHERE conrelid = 'pg_temp.__canon'::regclass AND conname = '__canon_check'")?;
+            conn.batch_execute("ALTER TABLE pg_temp.__canon DROP CONSTRAINT __canon_check")?;
+        }
+        let first_column = table
+            .columns
+            .first()
+            .map(|c| quote_ident(&c.name))
+            .unwrap_or_default();
+        for index in &mut table.indexes {
+            if let Some(predicate) = &index.predicate {
+                conn.batch_execute(&format!(
+                    "CREATE INDEX __canon_index ON pg_temp.__canon ({first_column}) WHERE ({predicate})"
+                ))?;
+                index.predicate = Some(single_expr(conn, "SELECT pg_get_expr(indpred, indrelid) AS expr FROM pg_index WHERE indexrelid = 'pg_temp.__canon_index'::regclass")?);
+                conn.batch_execute("DROP INDEX pg_temp.__canon_index")?;
+            }
+        }
+        if let Some(rls) = &mut table.row_security {
+            for policy in &mut rls.policies {
+                let mut sql = "CREATE POLICY __canon_policy ON pg_temp.__canon".to_string();
+                if let Some(using) = &policy.using {
+                    sql.push_str(&format!(" USING ({using})"));
+                }
+                if let Some(check) = &policy.with_check {
+                    sql.push_str(&format!(" WITH CHECK ({check})"));
+                }
+                conn.batch_execute(&sql)?;
+                let read = |conn: &mut PgConnection, column: &str| {
+                    single_expr(conn, &format!("SELECT pg_get_expr({column}, polrelid) AS expr FROM pg_policy WHERE polrelid = 'pg_temp.__canon'::regclass AND polname = '__canon_policy'"))
+                };
+                if policy.using.is_some() {
+                    policy.using = Some(read(conn, "polqual")?);
+                }
+                if policy.with_check.is_some() {
+                    policy.with_check = Some(read(conn, "polwithcheck")?);
+                }
+                conn.batch_execute("DROP POLICY __canon_policy ON pg_temp.__canon")?;
+            }
+        }
+        if let Some(partitioning) = &mut table.partitioning {
+            let key = partitioning
+                .columns
+                .iter()
+                .map(|c| quote_ident(c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            conn.batch_execute(&format!(
+                "CREATE TEMPORARY TABLE __canon_parent ({columns}) PARTITION BY {} ({key})",
+                partitioning.strategy.to_sql()
+            ))?;
+            for partition in &mut partitioning.partitions {
+                conn.batch_execute(&format!(
+                    "CREATE TEMPORARY TABLE __canon_partition PARTITION OF pg_temp.__canon_parent {}",
+                    partition.bound
+                ))?;
+                partition.bound = single_expr(conn, "SELECT pg_get_expr(relpartbound, oid) AS expr FROM pg_class WHERE oid = 'pg_temp.__canon_partition'::regclass")?;
+                conn.batch_execute("DROP TABLE pg_temp.__canon_partition")?;
+            }
+            conn.batch_execute("DROP TABLE pg_temp.__canon_parent")?;
+        }
+        conn.batch_execute("DROP TABLE pg_temp.__canon")?;
+    }
+    Ok(schema)
 }

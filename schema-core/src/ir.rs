@@ -12,23 +12,51 @@ use std::fmt;
 /// A whole database schema: every table of every PostgreSQL schema the declarations own.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
+    /// Native enum types (`CREATE TYPE ... AS ENUM`), sorted by `(schema, name)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enums: Vec<EnumType>,
     /// Sorted by `(schema, name)`.
     pub tables: Vec<Table>,
 }
 
 impl Schema {
     /// Builds a schema from tables in any order, putting every collection in canonical order.
-    pub fn new(mut tables: Vec<Table>) -> Self {
+    pub fn new(tables: Vec<Table>) -> Self {
+        Schema::with_enums(Vec::new(), tables)
+    }
+
+    /// Builds a schema from enum types and tables in any order.
+    pub fn with_enums(mut enums: Vec<EnumType>, mut tables: Vec<Table>) -> Self {
         for table in &mut tables {
             table.canonicalize();
         }
         tables.sort_by_key(Table::qualified_name);
-        Schema { tables }
+        enums.sort_by_key(EnumType::qualified_name);
+        enums.dedup();
+        Schema { enums, tables }
     }
 
-    /// The PostgreSQL schemas (namespaces) that hold at least one table, sorted.
+    /// The PostgreSQL schemas (namespaces) that hold at least one table or type, sorted.
     pub fn namespaces(&self) -> BTreeSet<&str> {
-        self.tables.iter().map(|t| t.schema.as_str()).collect()
+        self.tables
+            .iter()
+            .map(|t| t.schema.as_str())
+            .chain(self.enums.iter().map(|e| e.schema.as_str()))
+            .collect()
+    }
+
+    /// The schemas that need the `updated_at` trigger function: those with a table whose
+    /// `updated_at` a trigger maintains.
+    pub fn trigger_function_schemas(&self) -> BTreeSet<&str> {
+        self.tables
+            .iter()
+            .filter(|t| t.updated_at_trigger.is_some())
+            .map(|t| t.schema.as_str())
+            .collect()
+    }
+
+    pub fn enum_type(&self, name: &QualifiedName) -> Option<&EnumType> {
+        self.enums.iter().find(|e| e.qualified_name() == *name)
     }
 
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
@@ -75,6 +103,22 @@ pub struct Table {
     /// Sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<Index>,
+    /// `CHECK` constraints, sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    /// `COMMENT ON TABLE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// `PARTITION BY ...` and the table's partitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitioning: Option<Partitioning>,
+    /// Row-level security: enabled and forced, with these policies. A partitioned table's
+    /// partitions get the same (PostgreSQL does not propagate RLS to partitions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_security: Option<RowSecurity>,
+    /// The name of the `BEFORE UPDATE` trigger that sets `updated_at`, if the table has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at_trigger: Option<String>,
 }
 
 impl Table {
@@ -86,10 +130,48 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// A table with only these columns and key; every other part empty.
+    pub fn new(
+        schema: impl Into<String>,
+        name: impl Into<String>,
+        columns: Vec<Column>,
+        primary_key: PrimaryKey,
+    ) -> Self {
+        Table {
+            schema: schema.into(),
+            name: name.into(),
+            columns,
+            primary_key,
+            foreign_keys: Vec::new(),
+            uniques: Vec::new(),
+            indexes: Vec::new(),
+            checks: Vec::new(),
+            comment: None,
+            partitioning: None,
+            row_security: None,
+            updated_at_trigger: None,
+        }
+    }
+
+    /// The names of the table's partitions (empty for a plain table).
+    pub fn partitions(&self) -> impl Iterator<Item = &Partition> {
+        self.partitioning.iter().flat_map(|p| p.partitions.iter())
+    }
+
     fn canonicalize(&mut self) {
         self.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
         self.uniques.sort_by(|a, b| a.name.cmp(&b.name));
         self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.checks.sort_by(|a, b| a.name.cmp(&b.name));
+        if let Some(p) = &mut self.partitioning {
+            p.partitions.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        if let Some(rls) = &mut self.row_security {
+            rls.policies.sort_by(|a, b| a.name.cmp(&b.name));
+            for policy in &mut rls.policies {
+                policy.roles.sort();
+            }
+        }
     }
 }
 
@@ -103,6 +185,27 @@ pub struct Column {
     pub default: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<Identity>,
+    /// `GENERATED ALWAYS AS (expression) STORED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
+    /// `COMMENT ON COLUMN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Column {
+    /// A column with only a name, a type and nullability.
+    pub fn new(name: impl Into<String>, sql_type: SqlType, nullable: bool) -> Self {
+        Column {
+            name: name.into(),
+            sql_type,
+            nullable,
+            default: None,
+            identity: None,
+            generated: None,
+            comment: None,
+        }
+    }
 }
 
 /// How a column generates its own values.
@@ -139,7 +242,12 @@ pub enum SqlType {
     /// `numeric(precision, scale)`.
     NumericPs(u16, u16),
     Inet,
+    Cidr,
     Jsonb,
+    /// A native enum type.
+    Enum(QualifiedName),
+    /// `element[]`.
+    Array(Box<SqlType>),
     /// A type the DSL cannot declare, as PostgreSQL's `format_type` spells it. Only
     /// introspection of a live database produces it (so drift reports can name it).
     Other(String),
@@ -164,7 +272,10 @@ impl SqlType {
             SqlType::Numeric => "numeric".into(),
             SqlType::NumericPs(p, s) => format!("numeric({p},{s})"),
             SqlType::Inet => "inet".into(),
+            SqlType::Cidr => "cidr".into(),
             SqlType::Jsonb => "jsonb".into(),
+            SqlType::Enum(name) => crate::render::quote_qualified(name),
+            SqlType::Array(element) => format!("{}[]", element.to_sql()),
             SqlType::Other(s) => s.clone(),
         }
     }
@@ -188,7 +299,11 @@ impl SqlType {
             "date" => SqlType::Date,
             "numeric" => SqlType::Numeric,
             "inet" => SqlType::Inet,
+            "cidr" => SqlType::Cidr,
             "jsonb" => SqlType::Jsonb,
+            _ if s.ends_with("[]") => {
+                SqlType::Array(Box::new(SqlType::from_format_type(&s[..s.len() - 2])))
+            }
             _ => {
                 let parsed = s.strip_suffix(')').and_then(|s| s.split_once('('));
                 match parsed {
@@ -287,8 +402,230 @@ pub struct Unique {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
     pub name: String,
-    pub columns: Vec<String>,
+    pub columns: Vec<IndexKey>,
     pub unique: bool,
+    #[serde(default, skip_serializing_if = "IndexMethod::is_btree")]
+    pub method: IndexMethod,
+    /// `INCLUDE (...)`: columns stored in the index but not part of its key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// `WHERE ...`: a partial index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+}
+
+impl Index {
+    /// A plain btree index on these columns, ascending.
+    pub fn on(name: impl Into<String>, columns: &[&str], unique: bool) -> Self {
+        Index {
+            name: name.into(),
+            columns: columns.iter().map(|c| IndexKey::asc(*c)).collect(),
+            unique,
+            method: IndexMethod::Btree,
+            include: Vec::new(),
+            predicate: None,
+        }
+    }
+}
+
+/// One key column of an index. Serialized as the bare column name when ascending, so
+/// snapshots of plain indexes read as a list of names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "IndexKeyRepr", into = "IndexKeyRepr")]
+pub struct IndexKey {
+    pub column: String,
+    pub descending: bool,
+}
+
+impl IndexKey {
+    pub fn asc(column: impl Into<String>) -> Self {
+        IndexKey {
+            column: column.into(),
+            descending: false,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum IndexKeyRepr {
+    Ascending(String),
+    Full { column: String, descending: bool },
+}
+
+impl From<IndexKeyRepr> for IndexKey {
+    fn from(r: IndexKeyRepr) -> Self {
+        match r {
+            IndexKeyRepr::Ascending(column) => IndexKey::asc(column),
+            IndexKeyRepr::Full { column, descending } => IndexKey { column, descending },
+        }
+    }
+}
+
+impl From<IndexKey> for IndexKeyRepr {
+    fn from(k: IndexKey) -> Self {
+        if k.descending {
+            IndexKeyRepr::Full {
+                column: k.column,
+                descending: true,
+            }
+        } else {
+            IndexKeyRepr::Ascending(k.column)
+        }
+    }
+}
+
+/// The index access method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexMethod {
+    #[default]
+    Btree,
+    Hash,
+    Gin,
+    Gist,
+    Brin,
+}
+
+impl IndexMethod {
+    pub fn to_sql(self) -> &'static str {
+        match self {
+            IndexMethod::Btree => "btree",
+            IndexMethod::Hash => "hash",
+            IndexMethod::Gin => "gin",
+            IndexMethod::Gist => "gist",
+            IndexMethod::Brin => "brin",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "btree" => IndexMethod::Btree,
+            "hash" => IndexMethod::Hash,
+            "gin" => IndexMethod::Gin,
+            "gist" => IndexMethod::Gist,
+            "brin" => IndexMethod::Brin,
+            _ => return None,
+        })
+    }
+
+    fn is_btree(&self) -> bool {
+        *self == IndexMethod::Btree
+    }
+}
+
+/// A named `CHECK (expression)` constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub name: String,
+    pub expression: String,
+}
+
+/// A native enum type: `CREATE TYPE schema.name AS ENUM (values...)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumType {
+    pub schema: String,
+    pub name: String,
+    /// In declaration order, which is the sort order PostgreSQL gives the values.
+    pub values: Vec<String>,
+}
+
+impl EnumType {
+    pub fn qualified_name(&self) -> QualifiedName {
+        QualifiedName::new(&self.schema, &self.name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionStrategy {
+    Range,
+    List,
+    Hash,
+}
+
+impl PartitionStrategy {
+    pub fn to_sql(self) -> &'static str {
+        match self {
+            PartitionStrategy::Range => "RANGE",
+            PartitionStrategy::List => "LIST",
+            PartitionStrategy::Hash => "HASH",
+        }
+    }
+}
+
+/// `PARTITION BY strategy (columns)` and the partitions declared with the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partitioning {
+    pub strategy: PartitionStrategy,
+    pub columns: Vec<String>,
+    /// Sorted by name.
+    pub partitions: Vec<Partition>,
+}
+
+/// One partition: a table in the parent's schema, `PARTITION OF` the parent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partition {
+    pub name: String,
+    /// The bound as DDL: `FOR VALUES FROM (...) TO (...)`, `FOR VALUES IN (...)`,
+    /// `FOR VALUES WITH (MODULUS m, REMAINDER r)` or `DEFAULT`.
+    pub bound: String,
+}
+
+/// `ENABLE` and `FORCE ROW LEVEL SECURITY` with these policies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowSecurity {
+    /// Sorted by name.
+    pub policies: Vec<Policy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub name: String,
+    pub command: PolicyCommand,
+    /// `AS PERMISSIVE` (true) or `AS RESTRICTIVE`.
+    pub permissive: bool,
+    /// Sorted; empty means `PUBLIC`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_check: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyCommand {
+    All,
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+impl PolicyCommand {
+    pub fn to_sql(self) -> &'static str {
+        match self {
+            PolicyCommand::All => "ALL",
+            PolicyCommand::Select => "SELECT",
+            PolicyCommand::Insert => "INSERT",
+            PolicyCommand::Update => "UPDATE",
+            PolicyCommand::Delete => "DELETE",
+        }
+    }
+
+    /// From `pg_policy.polcmd`.
+    pub fn from_pg_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "*" => PolicyCommand::All,
+            "r" => PolicyCommand::Select,
+            "a" => PolicyCommand::Insert,
+            "w" => PolicyCommand::Update,
+            "d" => PolicyCommand::Delete,
+            _ => return None,
+        })
+    }
 }
 
 /// Puts a column default into the form PostgreSQL reports for it, so that a declared default
@@ -298,10 +635,16 @@ pub struct Index {
 pub fn normalize_default(expr: &str, sql_type: &SqlType) -> String {
     let expr = expr.trim();
     // PostgreSQL casts to the type without its modifier: `'x'::character varying` on a
-    // `character varying(20)` column.
+    // `character varying(20)` column; an enum's cast is schema-qualified unless the schema is
+    // on the search path.
     let full = sql_type.to_sql();
     let base = full.split('(').next().unwrap_or(&full).to_string();
-    for cast in [format!("::{full}"), format!("::{base}")] {
+    let mut casts = vec![format!("::{full}"), format!("::{base}")];
+    if let SqlType::Enum(name) = sql_type {
+        casts.push(format!("::{}.{}", name.schema, name.name));
+        casts.push(format!("::{}", name.name));
+    }
+    for cast in casts {
         if let Some(literal) = expr.strip_suffix(&cast) {
             if is_single_string_literal(literal) {
                 return literal.to_string();
@@ -347,7 +690,10 @@ mod tests {
             SqlType::Numeric,
             SqlType::NumericPs(12, 4),
             SqlType::Inet,
+            SqlType::Cidr,
             SqlType::Jsonb,
+            SqlType::Array(Box::new(SqlType::Text)),
+            SqlType::Array(Box::new(SqlType::Varchar(20))),
         ] {
             assert_eq!(SqlType::from_format_type(&ty.to_sql()), ty);
         }

@@ -22,21 +22,26 @@ pub mod descriptor;
 pub mod diff;
 pub mod introspect;
 pub mod ir;
+pub mod jsonb;
 pub mod migrations;
 pub mod pg;
 pub mod render;
 
-pub use descriptor::{Table, TableDescriptor};
-pub use schema_macros::{schema, table};
+pub use descriptor::{PgEnum, Table, TableDescriptor};
+pub use jsonb::Jsonb;
+pub use schema_macros::{schema, table, PgEnum};
 
 /// Paths the generated code uses. Not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::descriptor::{
-        descriptor_of, ColumnDescriptor, ForeignKeyDescriptor, IndexDescriptor, KeyDescriptor,
-        Table, TableDescriptor,
+        descriptor_of, CheckDescriptor, ColumnDescriptor, EnumDescriptor, ForeignKeyDescriptor,
+        IndexDescriptor, KeyDescriptor, PartitionDescriptor, PartitioningDescriptor, PgEnum,
+        PolicyDescriptor, Table, TableDescriptor, TypeDescriptor,
     };
-    pub use crate::ir::{Identity, ReferentialAction, Schema, SqlType};
+    pub use crate::ir::{
+        Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, Schema, SqlType,
+    };
     pub use diesel;
 
     /// Implemented by `schema!` for every table it lists; `#[table]` requires it, so a table

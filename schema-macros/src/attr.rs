@@ -15,6 +15,13 @@ pub const TABLE_KEYS: &[&str] = &[
     "index",
     "unique_index",
     "foreign_key",
+    "check",
+    "tenant",
+    "row_security",
+    "policy",
+    "partition_by",
+    "partition",
+    "monthly_partitions",
 ];
 pub const COLUMN_KEYS: &[&str] = &[
     "primary_key",
@@ -26,7 +33,32 @@ pub const COLUMN_KEYS: &[&str] = &[
     "unique",
     "index",
     "references",
+    "check",
+    "generated",
+    "cidr",
 ];
+const INDEX_KEYS: &[&str] = &["name", "method", "where", "include"];
+const METHODS: &[&str] = &["btree", "hash", "gin", "gist", "brin"];
+const CHECK_KEYS: &[&str] = &["name", "expr"];
+const POLICY_KEYS: &[&str] = &[
+    "name",
+    "command",
+    "roles",
+    "restrictive",
+    "using",
+    "with_check",
+];
+const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
+const PARTITION_KEYS: &[&str] = &[
+    "name",
+    "from",
+    "to",
+    "values",
+    "modulus",
+    "remainder",
+    "default",
+];
+const MONTHLY_KEYS: &[&str] = &["from", "months"];
 const FOREIGN_KEY_KEYS: &[&str] = &[
     "columns",
     "references",
@@ -64,10 +96,79 @@ pub enum IdentityKind {
     Serial,
 }
 
-/// A list of columns with an optional explicit name: a key, unique constraint or index.
+/// A list of columns with an optional explicit name: a key, unique constraint or index (with
+/// the index's options).
 pub struct ColumnList {
     pub name: Option<LitStr>,
     pub columns: Vec<Ident>,
+    /// Parallel to `columns`: `col(desc)`.
+    pub descending: Vec<bool>,
+    pub method: Option<(String, Span)>,
+    pub predicate: Option<LitStr>,
+    pub include: Vec<Ident>,
+    pub span: Span,
+}
+
+impl ColumnList {
+    pub fn single(column: Ident, span: Span) -> Self {
+        ColumnList {
+            name: None,
+            columns: vec![column],
+            descending: vec![false],
+            method: None,
+            predicate: None,
+            include: Vec::new(),
+            span,
+        }
+    }
+}
+
+/// `check = "expr"` or `check(name = "...", expr = "...")`.
+pub struct CheckSpec {
+    pub name: Option<LitStr>,
+    pub expr: LitStr,
+}
+
+pub struct PolicySpec {
+    pub name: LitStr,
+    pub command: String,
+    pub roles: Vec<LitStr>,
+    pub restrictive: bool,
+    pub using: Option<LitStr>,
+    pub with_check: Option<LitStr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Strategy {
+    Range,
+    List,
+    Hash,
+}
+
+pub struct PartitionBySpec {
+    pub strategy: Strategy,
+    pub columns: Vec<Ident>,
+    pub span: Span,
+}
+
+pub enum BoundSpec {
+    Range { from: Vec<LitStr>, to: Vec<LitStr> },
+    List(Vec<LitStr>),
+    Hash { modulus: LitInt, remainder: LitInt },
+    Default,
+}
+
+pub struct PartitionSpec {
+    pub name: LitStr,
+    pub bound: Option<BoundSpec>,
+    pub span: Span,
+}
+
+/// `monthly_partitions(from = "2026-01", months = 12)`.
+pub struct MonthlySpec {
+    pub from: LitStr,
+    pub months: LitInt,
     pub span: Span,
 }
 
@@ -90,6 +191,13 @@ pub struct TableAttrs {
     pub uniques: Vec<ColumnList>,
     pub indexes: Vec<(ColumnList, bool)>,
     pub foreign_keys: Vec<ForeignKeySpec>,
+    pub checks: Vec<CheckSpec>,
+    pub tenant: Option<Span>,
+    pub row_security: Option<Span>,
+    pub policies: Vec<PolicySpec>,
+    pub partition_by: Option<PartitionBySpec>,
+    pub partitions: Vec<PartitionSpec>,
+    pub monthly: Option<MonthlySpec>,
 }
 
 #[derive(Default)]
@@ -102,6 +210,9 @@ pub struct ColumnAttrs {
     pub unique: Option<Span>,
     pub index: Option<Span>,
     pub references: Option<ForeignKeySpec>,
+    pub check: Option<LitStr>,
+    pub generated: Option<LitStr>,
+    pub cidr: Option<Span>,
 }
 
 /// Tracks which keys one attribute already used, to reject duplicates.
@@ -189,19 +300,72 @@ fn parse_ident_list(meta: &ParseNestedMeta) -> syn::Result<Vec<Ident>> {
     Ok(idents)
 }
 
-/// `unique(a, b)`, `index(a, b, name = "...")`.
-fn parse_column_list(cx: &Ctxt, meta: &ParseNestedMeta, what: &str) -> syn::Result<ColumnList> {
+/// `unique(a, b)`, `index(a, b(desc), name = "...", method = "gin", where = "...",
+/// include(c))`; the index options only where `with_index_options`.
+fn parse_column_list(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    what: &str,
+    with_index_options: bool,
+) -> syn::Result<ColumnList> {
     let span = meta.path.span();
     let mut list = ColumnList {
         name: None,
         columns: Vec::new(),
+        descending: Vec::new(),
+        method: None,
+        predicate: None,
+        include: Vec::new(),
         span,
     };
     meta.parse_nested_meta(|inner| {
-        if inner.path.is_ident("name") && inner.input.peek(Token![=]) {
-            list.name = Some(inner.value()?.parse()?);
+        let key = path_key(&inner.path);
+        if inner.input.peek(Token![=]) {
+            match key.as_str() {
+                "name" => list.name = Some(inner.value()?.parse()?),
+                "method" if with_index_options => {
+                    let lit: LitStr = inner.value()?.parse()?;
+                    if !METHODS.contains(&lit.value().as_str()) {
+                        cx.error_spanned_by(
+                            &lit,
+                            format!(
+                                "unknown index method `{}`\nhelp: use one of {}",
+                                lit.value(),
+                                METHODS.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                            ),
+                        );
+                    }
+                    list.method = Some((lit.value(), lit.span()));
+                }
+                "where" if with_index_options => list.predicate = Some(inner.value()?.parse()?),
+                _ => {
+                    let known: &[&str] = if with_index_options { INDEX_KEYS } else { &["name"] };
+                    cx.error_spanned_by(&inner.path, unknown_key_message(&format!("`{what}`"), &key, known));
+                    skip_value(&inner)?;
+                }
+            }
+        } else if key == "include" && with_index_options && inner.input.peek(syn::token::Paren) {
+            list.include = parse_ident_list(&inner)?;
         } else if let Some(ident) = inner.path.get_ident() {
+            let mut descending = false;
+            if inner.input.peek(syn::token::Paren) {
+                inner.parse_nested_meta(|order| {
+                    if order.path.is_ident("desc") {
+                        descending = true;
+                    } else if !order.path.is_ident("asc") {
+                        cx.error_spanned_by(
+                            &order.path,
+                            "expected `desc` or `asc`\nhelp: the correct format looks like #[table(index(started_at(desc), account_id))]",
+                        );
+                    }
+                    Ok(())
+                })?;
+                if !with_index_options {
+                    cx.error_spanned_by(&inner.path, format!("`{what}` columns have no sort order\nhelp: sort orders belong to indexes: #[table(unique_index(a(desc), b))]"));
+                }
+            }
             list.columns.push(ident.clone());
+            list.descending.push(descending);
         } else {
             cx.error_spanned_by(
                 &inner.path,
@@ -218,6 +382,231 @@ fn parse_column_list(cx: &Ctxt, meta: &ParseNestedMeta, what: &str) -> syn::Resu
         );
     }
     Ok(list)
+}
+
+fn parse_check(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<CheckSpec>> {
+    if meta.input.peek(Token![=]) {
+        return Ok(Some(CheckSpec {
+            name: None,
+            expr: meta.value()?.parse()?,
+        }));
+    }
+    let mut name = None;
+    let mut expr = None;
+    let mut seen = Seen::default();
+    meta.parse_nested_meta(|inner| {
+        if !seen.first(cx, &inner) {
+            return skip_value(&inner);
+        }
+        match path_key(&inner.path).as_str() {
+            "name" => name = Some(inner.value()?.parse()?),
+            "expr" => expr = Some(inner.value()?.parse()?),
+            key => {
+                cx.error_spanned_by(&inner.path, unknown_key_message("`check`", key, CHECK_KEYS));
+                skip_value(&inner)?;
+            }
+        }
+        Ok(())
+    })?;
+    if expr.is_none() {
+        cx.error_spanned_by(
+            &meta.path,
+            "`check` needs an expression\nhelp: the correct format looks like #[table(check(name = \"plans_version_check\", expr = \"version BETWEEN 1 AND 10\"))] or #[table(check = \"...\")]",
+        );
+    }
+    Ok(expr.map(|expr| CheckSpec { name, expr }))
+}
+
+fn parse_policy(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PolicySpec>> {
+    let span = meta.path.span();
+    let mut name = None;
+    let mut command = "all".to_string();
+    let mut roles = Vec::new();
+    let mut restrictive = false;
+    let mut using = None;
+    let mut with_check = None;
+    let mut seen = Seen::default();
+    meta.parse_nested_meta(|inner| {
+        if !seen.first(cx, &inner) {
+            return skip_value(&inner);
+        }
+        match path_key(&inner.path).as_str() {
+            "name" => name = Some(inner.value()?.parse::<LitStr>()?),
+            "command" => {
+                let value: syn::Expr = inner.value()?.parse()?;
+                let text = match &value {
+                    syn::Expr::Path(p) => p.path.get_ident().map(Ident::to_string),
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                    _ => None,
+                };
+                match text {
+                    Some(t) if COMMANDS.contains(&t.as_str()) => command = t,
+                    _ => cx.error_spanned_by(
+                        &value,
+                        "unknown policy command\nhelp: use one of `all`, `select`, `insert`, `update`, `delete`",
+                    ),
+                }
+            }
+            "roles" => {
+                let content;
+                syn::parenthesized!(content in inner.input);
+                roles = content
+                    .parse_terminated(|p: syn::parse::ParseStream| p.parse::<LitStr>(), Token![,])?
+                    .into_iter()
+                    .collect();
+            }
+            "restrictive" => restrictive = true,
+            "using" => using = Some(inner.value()?.parse()?),
+            "with_check" => with_check = Some(inner.value()?.parse()?),
+            key => {
+                cx.error_spanned_by(&inner.path, unknown_key_message("`policy`", key, POLICY_KEYS));
+                skip_value(&inner)?;
+            }
+        }
+        Ok(())
+    })?;
+    let Some(name) = name else {
+        cx.error_spanned_by(
+            &meta.path,
+            "`policy` needs a name\nhelp: the correct format looks like #[table(policy(name = \"invoices_admin_read\", command = select, roles(\"billing_admin\"), using = \"true\"))]",
+        );
+        return Ok(None);
+    };
+    if using.is_none() && with_check.is_none() {
+        cx.error_spanned_by(
+            &meta.path,
+            "`policy` needs `using = \"...\"`, `with_check = \"...\"` or both",
+        );
+    }
+    Ok(Some(PolicySpec {
+        name,
+        command,
+        roles,
+        restrictive,
+        using,
+        with_check,
+        span,
+    }))
+}
+
+fn parse_partition_by(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PartitionBySpec>> {
+    let mut spec = None;
+    meta.parse_nested_meta(|inner| {
+        let strategy = match path_key(&inner.path).as_str() {
+            "range" => Strategy::Range,
+            "list" => Strategy::List,
+            "hash" => Strategy::Hash,
+            key => {
+                cx.error_spanned_by(
+                    &inner.path,
+                    unknown_key_message("partitioning strategy", key, &["range", "list", "hash"]),
+                );
+                return skip_value(&inner);
+            }
+        };
+        if spec.is_some() {
+            cx.error_spanned_by(&inner.path, "a table has one partitioning strategy");
+        }
+        spec = Some(PartitionBySpec {
+            strategy,
+            columns: parse_ident_list(&inner)?,
+            span: inner.path.span(),
+        });
+        Ok(())
+    })?;
+    if spec.is_none() {
+        cx.error_spanned_by(&meta.path, "`partition_by` needs a strategy\nhelp: the correct format looks like #[table(partition_by(range(started_at)))]");
+    }
+    Ok(spec)
+}
+
+fn parse_lit_list(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
+    if meta.input.peek(Token![=]) {
+        return Ok(vec![meta.value()?.parse()?]);
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    Ok(content
+        .parse_terminated(|p: syn::parse::ParseStream| p.parse::<LitStr>(), Token![,])?
+        .into_iter()
+        .collect())
+}
+
+fn parse_partition(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PartitionSpec>> {
+    let span = meta.path.span();
+    let mut name = None;
+    let (mut from, mut to, mut values) = (None, None, None);
+    let (mut modulus, mut remainder) = (None, None);
+    let mut default = false;
+    let mut seen = Seen::default();
+    meta.parse_nested_meta(|inner| {
+        if !seen.first(cx, &inner) {
+            return skip_value(&inner);
+        }
+        match path_key(&inner.path).as_str() {
+            "name" => name = Some(inner.value()?.parse::<LitStr>()?),
+            "from" => from = Some(parse_lit_list(&inner)?),
+            "to" => to = Some(parse_lit_list(&inner)?),
+            "values" => values = Some(parse_lit_list(&inner)?),
+            "modulus" => modulus = Some(inner.value()?.parse::<LitInt>()?),
+            "remainder" => remainder = Some(inner.value()?.parse::<LitInt>()?),
+            "default" => default = true,
+            key => {
+                cx.error_spanned_by(
+                    &inner.path,
+                    unknown_key_message("`partition`", key, PARTITION_KEYS),
+                );
+                skip_value(&inner)?;
+            }
+        }
+        Ok(())
+    })?;
+    let bound = match (from, to, values, modulus, remainder, default) {
+        (Some(from), Some(to), None, None, None, false) => Some(BoundSpec::Range { from, to }),
+        (None, None, Some(values), None, None, false) => Some(BoundSpec::List(values)),
+        (None, None, None, Some(modulus), Some(remainder), false) => {
+            Some(BoundSpec::Hash { modulus, remainder })
+        }
+        (None, None, None, None, None, true) => Some(BoundSpec::Default),
+        _ => {
+            cx.error_spanned_by(
+                &meta.path,
+                "a partition needs exactly one bound: `from = \"...\", to = \"...\"` (range), `values(\"a\", \"b\")` (list), `modulus = N, remainder = R` (hash) or `default`\nhelp: the correct format looks like #[table(partition(name = \"calls_2026_01\", from = \"2026-01-01\", to = \"2026-02-01\"))]",
+            );
+            None
+        }
+    };
+    let Some(name) = name else {
+        cx.error_spanned_by(&meta.path, "`partition` needs `name = \"...\"`");
+        return Ok(None);
+    };
+    Ok(Some(PartitionSpec { name, bound, span }))
+}
+
+fn parse_monthly(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<MonthlySpec>> {
+    let span = meta.path.span();
+    let (mut from, mut months) = (None, None);
+    meta.parse_nested_meta(|inner| {
+        match path_key(&inner.path).as_str() {
+            "from" => from = Some(inner.value()?.parse::<LitStr>()?),
+            "months" => months = Some(inner.value()?.parse::<LitInt>()?),
+            key => {
+                cx.error_spanned_by(
+                    &inner.path,
+                    unknown_key_message("`monthly_partitions`", key, MONTHLY_KEYS),
+                );
+                skip_value(&inner)?;
+            }
+        }
+        Ok(())
+    })?;
+    match (from, months) {
+        (Some(from), Some(months)) => Ok(Some(MonthlySpec { from, months, span })),
+        _ => {
+            cx.error_spanned_by(&meta.path, "`monthly_partitions` needs `from` and `months`\nhelp: the correct format looks like #[table(monthly_partitions(from = \"2026-01\", months = 12))]");
+            Ok(None)
+        }
+    }
 }
 
 fn empty_foreign_key(span: Span) -> ForeignKeySpec {
@@ -328,7 +717,7 @@ pub fn parse_table_attrs(cx: &Ctxt, args: TokenStream) -> TableAttrs {
         let key = path_key(&meta.path);
         let repeatable = matches!(
             key.as_str(),
-            "unique" | "index" | "unique_index" | "foreign_key"
+            "unique" | "index" | "unique_index" | "foreign_key" | "check" | "policy" | "partition"
         );
         if !repeatable && !seen.first(cx, &meta) {
             return skip_value(&meta);
@@ -336,15 +725,26 @@ pub fn parse_table_attrs(cx: &Ctxt, args: TokenStream) -> TableAttrs {
         match key.as_str() {
             "schema" => attrs.schema = Some(meta.value()?.parse()?),
             "name" => attrs.name = Some(meta.value()?.parse()?),
-            "primary_key" => attrs.primary_key = Some(parse_column_list(cx, &meta, "primary_key")?),
-            "unique" => attrs.uniques.push(parse_column_list(cx, &meta, "unique")?),
+            "primary_key" => {
+                attrs.primary_key = Some(parse_column_list(cx, &meta, "primary_key", false)?)
+            }
+            "unique" => attrs
+                .uniques
+                .push(parse_column_list(cx, &meta, "unique", false)?),
             "index" => attrs
                 .indexes
-                .push((parse_column_list(cx, &meta, "index")?, false)),
+                .push((parse_column_list(cx, &meta, "index", true)?, false)),
             "unique_index" => attrs
                 .indexes
-                .push((parse_column_list(cx, &meta, "unique_index")?, true)),
+                .push((parse_column_list(cx, &meta, "unique_index", true)?, true)),
             "foreign_key" => attrs.foreign_keys.push(parse_table_foreign_key(cx, &meta)?),
+            "check" => attrs.checks.extend(parse_check(cx, &meta)?),
+            "tenant" => attrs.tenant = Some(meta.path.span()),
+            "row_security" => attrs.row_security = Some(meta.path.span()),
+            "policy" => attrs.policies.extend(parse_policy(cx, &meta)?),
+            "partition_by" => attrs.partition_by = parse_partition_by(cx, &meta)?,
+            "partition" => attrs.partitions.extend(parse_partition(cx, &meta)?),
+            "monthly_partitions" => attrs.monthly = parse_monthly(cx, &meta)?,
             _ => {
                 cx.error_spanned_by(&meta.path, unknown_key_message("`table`", &key, TABLE_KEYS));
                 skip_value(&meta)?;
@@ -400,6 +800,9 @@ pub fn parse_column_attrs(cx: &Ctxt, field: &syn::Field, ident: &Ident) -> Colum
                 "unique" => attrs.unique = Some(span),
                 "index" => attrs.index = Some(span),
                 "references" => attrs.references = Some(parse_column_references(cx, &meta, ident)?),
+                "check" => attrs.check = Some(meta.value()?.parse()?),
+                "generated" => attrs.generated = Some(meta.value()?.parse()?),
+                "cidr" => attrs.cidr = Some(span),
                 _ => {
                     cx.error_spanned_by(&meta.path, unknown_key_message("`column`", &key, COLUMN_KEYS));
                     skip_value(&meta)?;

@@ -3,7 +3,9 @@
 
 mod attr;
 mod ctxt;
+mod pg_enum;
 mod schema_list;
+mod sql;
 mod table;
 mod types;
 
@@ -35,4 +37,16 @@ pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn schema(input: TokenStream) -> TokenStream {
     schema_list::expand(input.into()).into()
+}
+
+/// Derives a native PostgreSQL enum from a Rust enum of unit variants.
+///
+/// `#[pg_enum(schema = "voicemail", name = "transcription_status")]` on the enum (`name`
+/// defaults to the enum's name in snake_case); values are the variants in snake_case, or
+/// `#[pg_enum(rename = "...")]`. The enum becomes its own Diesel SQL type (bind it with
+/// `.bind::<Enum, _>(value)`) with `ToSql`/`FromSql` and the `AsExpression` impls, so it is used
+/// directly in queries; its descriptor is what migrations create the type from.
+#[proc_macro_derive(PgEnum, attributes(pg_enum))]
+pub fn derive_pg_enum(input: TokenStream) -> TokenStream {
+    pg_enum::expand(input.into()).into()
 }

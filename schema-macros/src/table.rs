@@ -1,8 +1,11 @@
 //! `#[table]`: parse → model → checks → code.
 
-use crate::attr::{self, Action, ColumnList, ForeignKeySpec, IdentityKind, TableAttrs};
+use crate::attr::{
+    self, Action, BoundSpec, ColumnList, ForeignKeySpec, IdentityKind, Strategy, TableAttrs,
+};
 use crate::ctxt::Ctxt;
-use crate::types::{self, RustType};
+use crate::sql::{self, Columns};
+use crate::types::{self, FieldType, RustType, Scalar};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -14,12 +17,39 @@ const MAX_IDENTIFIER_BYTES: usize = 63;
 struct ColumnModel {
     field: Ident,
     name: String,
-    rust: RustType,
-    nullable: bool,
+    ty: FieldType,
     varchar: Option<u32>,
     numeric: Option<(u16, u16)>,
+    cidr: bool,
     default: Option<String>,
     identity: Option<IdentityKind>,
+    generated: Option<String>,
+    comment: Option<String>,
+}
+
+struct IndexModel {
+    name: String,
+    columns: Vec<(String, bool)>,
+    unique: bool,
+    method: String,
+    include: Vec<String>,
+    predicate: Option<String>,
+}
+
+struct PolicyModel {
+    name: String,
+    command: String,
+    permissive: bool,
+    roles: Vec<String>,
+    using: Option<String>,
+    with_check: Option<String>,
+}
+
+struct PartitioningModel {
+    strategy: Strategy,
+    columns: Vec<String>,
+    /// `(name, bound DDL)`.
+    partitions: Vec<(String, String)>,
 }
 
 struct ForeignKeyModel {
@@ -39,8 +69,45 @@ struct Model {
     columns: Vec<ColumnModel>,
     primary_key: (String, Vec<String>),
     uniques: Vec<(String, Vec<String>)>,
-    indexes: Vec<(String, Vec<String>, bool)>,
+    indexes: Vec<IndexModel>,
     foreign_keys: Vec<ForeignKeyModel>,
+    checks: Vec<(String, String)>,
+    comment: Option<String>,
+    partitioning: Option<PartitioningModel>,
+    row_security: Option<Vec<PolicyModel>>,
+    updated_at_trigger: Option<String>,
+}
+
+/// The doc comment of a struct or field: `///` lines joined, one leading space dropped.
+fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        })
+        .map(|line| {
+            line.strip_prefix(' ')
+                .unwrap_or(&line)
+                .trim_end()
+                .to_string()
+        })
+        .collect();
+    let text = lines.join("\n").trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A SQL string literal.
+fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -176,8 +243,22 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     let mut unusable_fields = Vec::new();
     let mut field_pk = Vec::new();
     let mut uniques: Vec<ColumnList> = attrs.uniques;
+    let attrs_index_spans: Vec<(Option<(String, Span)>, bool)> = attrs
+        .indexes
+        .iter()
+        .map(|(list, unique)| (list.method.clone(), *unique))
+        .collect();
     let mut indexes: Vec<(ColumnList, bool)> = attrs.indexes;
+    let table_checks = attrs.checks;
+    let tenant = attrs.tenant;
+    let row_security_flag = attrs.row_security;
+    let policy_specs = attrs.policies;
+    let partition_by = attrs.partition_by;
+    let partition_specs = attrs.partitions;
+    let monthly = attrs.monthly;
     let mut foreign_keys: Vec<ForeignKeySpec> = attrs.foreign_keys;
+    let mut column_checks = Vec::new();
+    let mut generated_exprs = Vec::new();
     for field in &fields {
         let ident = field.ident.clone().expect("named field");
         let column_attrs = attr::parse_column_attrs(cx, field, &ident);
@@ -192,15 +273,26 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             }
         };
         if let Some(varchar) = &column_attrs.varchar {
-            if ty.rust != RustType::String {
-                cx.error_spanned_by(varchar, "`varchar` applies to `String` columns only");
+            if ty.element() != Some(RustType::String) {
+                cx.error_spanned_by(
+                    varchar,
+                    "`varchar` applies to `String` (or `Vec<String>`) columns only",
+                );
             }
         }
         if let Some((_, _, span)) = &column_attrs.numeric {
-            if ty.rust != RustType::BigDecimal {
+            if ty.element() != Some(RustType::BigDecimal) {
                 cx.syn_error(syn::Error::new(
                     *span,
-                    "`numeric(precision, scale)` applies to `BigDecimal` columns only",
+                    "`numeric(precision, scale)` applies to `BigDecimal` (or `Vec<BigDecimal>`) columns only",
+                ));
+            }
+        }
+        if let Some(span) = column_attrs.cidr {
+            if ty.element() != Some(RustType::IpNetwork) {
+                cx.syn_error(syn::Error::new(
+                    span,
+                    "`cidr` applies to `IpNetwork` (or `Vec<IpNetwork>`) columns only",
                 ));
             }
         }
@@ -230,7 +322,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             } else {
                 "identity"
             };
-            if !ty.rust.is_integer() || ty.nullable {
+            if !ty.known().is_some_and(RustType::is_integer) || ty.nullable {
                 cx.syn_error(syn::Error::new(
                     span,
                     format!(
@@ -242,6 +334,11 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                 cx.error_spanned_by(default, format!("conflicting `default` and `{word}`: the column's values come from its sequence"));
             }
         }
+        if let Some(generated) = &column_attrs.generated {
+            if column_attrs.default.is_some() || column_attrs.identity.is_some() {
+                cx.error_spanned_by(generated, "a `generated` column computes its value; it cannot also have `default`, `identity` or `serial`");
+            }
+        }
         if let Some(default) = &column_attrs.default {
             if default.value().trim().is_empty() {
                 cx.error_spanned_by(default, "`default` is empty\nhelp: give a SQL expression, e.g. #[column(default = \"now()\")]");
@@ -251,35 +348,46 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             field_pk.push((ident.clone(), span));
         }
         if let Some(span) = column_attrs.unique {
-            uniques.push(ColumnList {
-                name: None,
-                columns: vec![ident.clone()],
-                span,
-            });
+            uniques.push(ColumnList::single(ident.clone(), span));
         }
         if let Some(span) = column_attrs.index {
-            indexes.push((
-                ColumnList {
-                    name: None,
-                    columns: vec![ident.clone()],
-                    span,
-                },
-                false,
-            ));
+            indexes.push((ColumnList::single(ident.clone(), span), false));
         }
         if let Some(fk) = column_attrs.references {
             foreign_keys.push(fk);
         }
+        if let Some(check) = column_attrs.check {
+            column_checks.push((column_name.clone(), check, ident.span()));
+        }
+        if let Some(generated) = &column_attrs.generated {
+            generated_exprs.push((columns.len(), generated.clone()));
+        }
         columns.push(ColumnModel {
             field: ident,
             name: column_name,
-            rust: ty.rust,
-            nullable: ty.nullable,
+            ty,
             varchar,
             numeric,
+            cidr: column_attrs.cidr.is_some(),
             default: column_attrs.default.map(|d| d.value()),
             identity: column_attrs.identity.map(|(kind, _)| kind),
+            generated: None,
+            comment: doc_comment(&field.attrs),
         });
+    }
+    // Every field name, usable or not: expressions naming a field with a rejected type add
+    // no error of their own.
+    let field_names: Vec<String> = fields
+        .iter()
+        .filter_map(|f| f.ident.as_ref())
+        .map(|i| i.to_string().trim_start_matches("r#").to_string())
+        .collect();
+    for (index, lit) in generated_exprs {
+        if sql::check_expression(cx, &lit, "`generated`", Columns::OfThisTable(&field_names))
+            .is_some()
+        {
+            columns[index].generated = Some(lit.value().trim().to_string());
+        }
     }
 
     let column_of = |ident: &Ident| columns.iter().find(|c| c.field == *ident);
@@ -323,7 +431,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     };
     for ident in &pk_idents {
         if let Some(c) = column_of(ident) {
-            if c.nullable {
+            if c.ty.nullable {
                 cx.error_spanned_by(ident, format!("primary key column `{}` cannot be `Option`: PostgreSQL makes key columns NOT NULL", c.name));
             }
         }
@@ -351,24 +459,176 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                 name
             }
         };
-    let uniques = uniques
+    let uniques: Vec<(String, Vec<String>)> = uniques
         .iter()
         .map(|u| {
             let cols = resolve(&u.columns, "`unique`");
             (constraint_name(&u.name, &cols, "key", u.span), cols)
         })
         .collect();
-    let indexes = indexes
+    let indexes: Vec<IndexModel> = indexes
         .iter()
         .map(|(i, unique)| {
             let cols = resolve(&i.columns, "`index`");
-            (
-                constraint_name(&i.name, &cols, "idx", i.span),
-                cols,
-                *unique,
-            )
+            let include = resolve(&i.include, "`include`");
+            let predicate = i.predicate.as_ref().and_then(|lit| {
+                sql::check_expression(
+                    cx,
+                    lit,
+                    "the index's `where`",
+                    Columns::OfThisTable(&field_names),
+                )
+                .map(|_| lit.value().trim().to_string())
+            });
+            IndexModel {
+                name: constraint_name(&i.name, &cols, "idx", i.span),
+                columns: cols.into_iter().zip(i.descending.iter().copied()).collect(),
+                unique: *unique,
+                method: i
+                    .method
+                    .as_ref()
+                    .map(|(m, _)| m.clone())
+                    .unwrap_or_else(|| "btree".into()),
+                include,
+                predicate,
+            }
         })
         .collect();
+    for (method, unique) in &attrs_index_spans {
+        if let (Some((method, span)), true) = (method, *unique) {
+            if method != "btree" {
+                cx.syn_error(syn::Error::new(*span, format!("a unique index must use `btree`; PostgreSQL has no unique `{method}` indexes")));
+            }
+        }
+    }
+
+    // CHECK constraints: the expression parses and names only this table's columns.
+    let mut checks: Vec<(String, String)> = Vec::new();
+    for spec in &table_checks {
+        if let Some(used) = sql::check_expression(
+            cx,
+            &spec.expr,
+            "`check`",
+            Columns::OfThisTable(&field_names),
+        ) {
+            let name = match &spec.name {
+                Some(lit) => {
+                    check_identifier(cx, lit.span(), "name", &lit.value());
+                    lit.value()
+                }
+                None if used.is_empty() => format!("{table_name}_check"),
+                None => format!("{table_name}_{}_check", used.join("_")),
+            };
+            check_length(cx, spec.expr.span(), "generated check name", &name);
+            if checks.iter().any(|(n, _)| *n == name) {
+                cx.error_spanned_by(&spec.expr, format!("two checks are named `{name}`\nhelp: name this one: #[table(check(name = \"...\", expr = \"...\"))]"));
+            }
+            checks.push((name, spec.expr.value().trim().to_string()));
+        }
+    }
+    for (column, lit, span) in &column_checks {
+        if sql::check_expression(cx, lit, "`check`", Columns::OfThisTable(&field_names)).is_some() {
+            let name = format!("{table_name}_{column}_check");
+            check_length(cx, *span, "generated check name", &name);
+            if checks.iter().any(|(n, _)| *n == name) {
+                cx.error_spanned_by(lit, format!("two checks are named `{name}`\nhelp: move one to the struct with a name: #[table(check(name = \"...\", expr = \"...\"))]"));
+            }
+            checks.push((name, lit.value().trim().to_string()));
+        }
+    }
+
+    // Row-level security: `tenant` adds the tenant policy; declared policies add theirs.
+    let mut policies: Vec<PolicyModel> = Vec::new();
+    if let Some(span) = tenant {
+        match columns.iter().find(|c| c.name == "account_id") {
+            Some(c) => match tenant_cast(&c.ty) {
+                Some(cast) => {
+                    // The scalar subquery makes PostgreSQL evaluate the setting once per query
+                    // (an InitPlan), not once per row; `nullif` turns the empty string a reset
+                    // setting leaves into NULL, which matches no row.
+                    let expr = format!("account_id = (SELECT nullif(current_setting('app.current_account_id', true), '')::{cast})");
+                    let name = format!("{table_name}_tenant_isolation");
+                    check_length(cx, span, "generated policy name", &name);
+                    policies.push(PolicyModel {
+                        name,
+                        command: "all".into(),
+                        permissive: true,
+                        roles: Vec::new(),
+                        using: Some(expr.clone()),
+                        with_check: Some(expr),
+                    });
+                }
+                None => cx.syn_error(syn::Error::new(span, "`tenant` needs `account_id` to be a `Uuid`, `i64`, `i32` or `String` column that is not `Option`")),
+            },
+            None => cx.syn_error(syn::Error::new(span, "a `tenant` table needs an `account_id` column: the tenant policy filters on it\nhelp: add `pub account_id: Uuid` with #[column(references(Account))]")),
+        }
+    }
+    for spec in &policy_specs {
+        check_identifier(cx, spec.name.span(), "policy name", &spec.name.value());
+        let parse = |lit: &Option<LitStr>, what: &str| {
+            lit.as_ref().and_then(|lit| {
+                sql::check_expression(cx, lit, what, Columns::Any)
+                    .map(|_| lit.value().trim().to_string())
+            })
+        };
+        if spec.command == "select" && spec.with_check.is_some() {
+            cx.syn_error(syn::Error::new(
+                spec.span,
+                "a `select` policy cannot have `with_check`: nothing is written",
+            ));
+        }
+        if matches!(spec.command.as_str(), "insert") && spec.using.is_some() {
+            cx.syn_error(syn::Error::new(spec.span, "an `insert` policy cannot have `using`: there is no existing row\nhelp: use `with_check`"));
+        }
+        if policies.iter().any(|p| p.name == spec.name.value()) {
+            cx.error_spanned_by(
+                &spec.name,
+                format!("two policies are named `{}`", spec.name.value()),
+            );
+        }
+        for role in &spec.roles {
+            check_length(cx, role.span(), "role name", &role.value());
+        }
+        policies.push(PolicyModel {
+            name: spec.name.value(),
+            command: spec.command.clone(),
+            permissive: !spec.restrictive,
+            roles: spec.roles.iter().map(LitStr::value).collect(),
+            using: parse(&spec.using, "the policy's `using`"),
+            with_check: parse(&spec.with_check, "the policy's `with_check`"),
+        });
+    }
+    let row_security = (tenant.is_some() || row_security_flag.is_some() || !policies.is_empty())
+        .then_some(policies);
+
+    let partitioning = build_partitioning(
+        cx,
+        &table_name,
+        partition_by,
+        partition_specs,
+        monthly,
+        &columns,
+        &resolve,
+        &primary_key,
+        &uniques,
+        &indexes,
+    );
+
+    let updated_at_trigger = columns
+        .iter()
+        .find(|c| {
+            c.name == "updated_at"
+                && matches!(
+                    c.ty.known(),
+                    Some(RustType::DateTimeUtc | RustType::NaiveDateTime)
+                )
+        })
+        .map(|c| {
+            let name = format!("{table_name}_set_updated_at");
+            check_length(cx, c.field.span(), "generated trigger name", &name);
+            name
+        });
+
     let mut joined: Vec<(String, String)> = Vec::new();
     let foreign_keys = foreign_keys
         .into_iter()
@@ -415,6 +675,250 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         uniques,
         indexes,
         foreign_keys,
+        checks,
+        comment: doc_comment(&item.attrs),
+        partitioning,
+        row_security,
+        updated_at_trigger,
+    })
+}
+
+/// The cast of the tenant setting to `account_id`'s type.
+fn tenant_cast(ty: &FieldType) -> Option<&'static str> {
+    if ty.nullable {
+        return None;
+    }
+    Some(match ty.known()? {
+        RustType::Uuid => "uuid",
+        RustType::I64 => "bigint",
+        RustType::I32 => "integer",
+        RustType::String => "text",
+        _ => return None,
+    })
+}
+
+/// One partition-bound value: `MINVALUE`/`MAXVALUE` as keywords, anything else as a literal
+/// PostgreSQL casts to the key column's type.
+fn bound_value(lit: &LitStr) -> String {
+    let value = lit.value();
+    match value.to_ascii_uppercase().as_str() {
+        "MINVALUE" | "MAXVALUE" => value.to_ascii_uppercase(),
+        _ => quote_literal(&value),
+    }
+}
+
+fn bound_list(values: &[LitStr]) -> String {
+    values
+        .iter()
+        .map(bound_value)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn strategy_word(s: Strategy) -> &'static str {
+    match s {
+        Strategy::Range => "range",
+        Strategy::List => "list",
+        Strategy::Hash => "hash",
+    }
+}
+
+/// `PARTITION BY` and the partitions. The rules are PostgreSQL's, checked at compile time:
+/// keys and unique indexes must include the partition key, bounds must fit the strategy.
+#[allow(clippy::too_many_arguments)]
+fn build_partitioning(
+    cx: &Ctxt,
+    table_name: &str,
+    partition_by: Option<attr::PartitionBySpec>,
+    partition_specs: Vec<attr::PartitionSpec>,
+    monthly: Option<attr::MonthlySpec>,
+    columns: &[ColumnModel],
+    resolve: &dyn Fn(&[Ident], &str) -> Vec<String>,
+    primary_key: &(String, Vec<String>),
+    uniques: &[(String, Vec<String>)],
+    indexes: &[IndexModel],
+) -> Option<PartitioningModel> {
+    let Some(by) = partition_by else {
+        for spec in &partition_specs {
+            cx.syn_error(syn::Error::new(spec.span, "`partition` needs `partition_by(...)` on the table\nhelp: the correct format looks like #[table(partition_by(range(started_at)), partition(...))]"));
+        }
+        if let Some(m) = &monthly {
+            cx.syn_error(syn::Error::new(
+                m.span,
+                "`monthly_partitions` needs `partition_by(range(column))` on the table",
+            ));
+        }
+        return None;
+    };
+    let key = resolve(&by.columns, "`partition_by`");
+    if by.strategy == Strategy::List && key.len() != 1 {
+        cx.syn_error(syn::Error::new(
+            by.span,
+            "`list` partitioning takes exactly one column",
+        ));
+    }
+    // PostgreSQL enforces uniqueness per partition, so a key or unique index is only global
+    // when it contains every partition column.
+    let missing = |cols: &[String]| {
+        key.iter()
+            .filter(|k| !cols.contains(k))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let require = |what: String, cols: &[String]| {
+        let m = missing(cols);
+        if !m.is_empty() {
+            cx.syn_error(syn::Error::new(by.span, format!(
+                "{what} must include the partition key column(s) {}: PostgreSQL checks uniqueness per partition\nhelp: add {} to it, e.g. #[table(primary_key(id, {}))]",
+                m.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                m.join(", "),
+                m.join(", "),
+            )));
+        }
+    };
+    require(
+        format!("the primary key `{}`", primary_key.0),
+        &primary_key.1,
+    );
+    for (name, cols) in uniques {
+        require(format!("unique constraint `{name}`"), cols);
+    }
+    for index in indexes.iter().filter(|i| i.unique) {
+        let cols: Vec<String> = index.columns.iter().map(|(c, _)| c.clone()).collect();
+        require(format!("unique index `{}`", index.name), &cols);
+    }
+
+    let mut partitions: Vec<(String, String)> = Vec::new();
+    let mut add = |cx: &Ctxt, name: String, bound: String, span: Span| {
+        check_identifier(cx, span, "partition name", &name);
+        if name == table_name || partitions.iter().any(|(n, _)| *n == name) {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!("partition name `{name}` is used twice"),
+            ));
+        }
+        partitions.push((name, bound));
+    };
+    for spec in partition_specs {
+        let Some(bound) = &spec.bound else { continue };
+        let text = match (bound, by.strategy) {
+            (BoundSpec::Default, Strategy::Range | Strategy::List) => "DEFAULT".to_string(),
+            (BoundSpec::Range { from, to }, Strategy::Range) => {
+                if from.len() != key.len() || to.len() != key.len() {
+                    cx.syn_error(syn::Error::new(
+                        spec.span,
+                        format!(
+                            "a range bound needs one value per partition column ({})",
+                            key.len()
+                        ),
+                    ));
+                }
+                format!(
+                    "FOR VALUES FROM ({}) TO ({})",
+                    bound_list(from),
+                    bound_list(to)
+                )
+            }
+            (BoundSpec::List(values), Strategy::List) => {
+                if values.is_empty() {
+                    cx.syn_error(syn::Error::new(
+                        spec.span,
+                        "`values(...)` needs at least one value",
+                    ));
+                }
+                format!("FOR VALUES IN ({})", bound_list(values))
+            }
+            (BoundSpec::Hash { modulus, remainder }, Strategy::Hash) => {
+                match (
+                    modulus.base10_parse::<u32>(),
+                    remainder.base10_parse::<u32>(),
+                ) {
+                    (Ok(m), Ok(r)) if m > 0 && r < m => {}
+                    _ => cx.error_spanned_by(
+                        modulus,
+                        "a hash partition needs `modulus` > 0 and 0 <= `remainder` < `modulus`",
+                    ),
+                }
+                format!(
+                    "FOR VALUES WITH (MODULUS {}, REMAINDER {})",
+                    modulus.base10_digits(),
+                    remainder.base10_digits()
+                )
+            }
+            (_, strategy) => {
+                cx.syn_error(syn::Error::new(spec.span, format!(
+                    "this bound does not fit `{}` partitioning\nhelp: range partitions take `from`/`to`, list partitions `values(...)`, hash partitions `modulus`/`remainder`; range and list tables may have one `default`",
+                    strategy_word(strategy)
+                )));
+                continue;
+            }
+        };
+        add(cx, spec.name.value(), text, spec.name.span());
+    }
+    if let Some(m) = monthly {
+        let key_type = columns
+            .iter()
+            .find(|c| key.len() == 1 && c.name == key[0])
+            .and_then(|c| c.ty.known());
+        let suffix = match (by.strategy, key_type) {
+            (Strategy::Range, Some(RustType::DateTimeUtc)) => Some(" 00:00:00+00"),
+            (Strategy::Range, Some(RustType::NaiveDateTime)) => Some(" 00:00:00"),
+            (Strategy::Range, Some(RustType::NaiveDate)) => Some(""),
+            _ => {
+                cx.syn_error(syn::Error::new(m.span, "`monthly_partitions` needs `partition_by(range(column))` on one `DateTime<Utc>`, `NaiveDateTime` or `NaiveDate` column"));
+                None
+            }
+        };
+        let start = m.from.value();
+        let parsed = start
+            .split_once('-')
+            .and_then(|(y, mo)| Some((y.parse::<i32>().ok()?, mo.parse::<u32>().ok()?)))
+            .filter(|(y, mo)| {
+                (1900..=9000).contains(y) && (1..=12).contains(mo) && start.len() == 7
+            });
+        let months = m
+            .months
+            .base10_parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1200).contains(n));
+        if parsed.is_none() {
+            cx.error_spanned_by(
+                &m.from,
+                "`from` is a month written `YYYY-MM`, e.g. \"2026-01\"",
+            );
+        }
+        if months.is_none() {
+            cx.error_spanned_by(&m.months, "`months` must be between 1 and 1200");
+        }
+        if let (Some(suffix), Some((year, month)), Some(months)) = (suffix, parsed, months) {
+            // Bounds are written in UTC (`+00`) so the partitions do not depend on the
+            // session time zone of whoever applies the migration.
+            let at = |i: u32| {
+                let index = (year as u32) * 12 + (month - 1) + i;
+                (index / 12, index % 12 + 1)
+            };
+            for i in 0..months {
+                let (y, mo) = at(i);
+                let (ny, nmo) = at(i + 1);
+                add(
+                    cx,
+                    format!("{table_name}_p{y:04}_{mo:02}"),
+                    format!("FOR VALUES FROM ('{y:04}-{mo:02}-01{suffix}') TO ('{ny:04}-{nmo:02}-01{suffix}')"),
+                    m.span,
+                );
+            }
+        }
+    }
+    if partitions.iter().filter(|(_, b)| b == "DEFAULT").count() > 1 {
+        cx.syn_error(syn::Error::new(
+            by.span,
+            "a table has at most one `default` partition",
+        ));
+    }
+    Some(PartitioningModel {
+        strategy: by.strategy,
+        columns: key,
+        partitions,
     })
 }
 
@@ -427,10 +931,18 @@ pub fn table_type_alias(struct_ident: &Ident) -> Ident {
     format_ident!("__schema_table_{}", struct_ident)
 }
 
-fn sql_type_tokens(c: &ColumnModel) -> TokenStream {
-    let variant = match (c.rust, c.varchar, c.numeric) {
+/// The alias `#[table]` declares beside the struct for an enum column's type (which is its own
+/// Diesel SQL type), so the `table!` module can import it whatever path the field used.
+fn enum_sql_type_alias(struct_ident: &Ident, field: &Ident) -> Ident {
+    format_ident!("__schema_sql_{}_{}", struct_ident, field)
+}
+
+/// The element's `SqlType` descriptor variant (not an enum).
+fn base_sql_type_tokens(c: &ColumnModel, rust: RustType) -> TokenStream {
+    let variant = match (rust, c.varchar, c.numeric) {
         (RustType::String, Some(n), _) => quote!(Varchar(#n)),
         (RustType::BigDecimal, _, Some((p, s))) => quote!(NumericPs(#p, #s)),
+        (RustType::IpNetwork, ..) if c.cidr => quote!(Cidr),
         (RustType::I16, ..) => quote!(SmallInt),
         (RustType::I32, ..) => quote!(Integer),
         (RustType::I64, ..) => quote!(BigInt),
@@ -444,9 +956,59 @@ fn sql_type_tokens(c: &ColumnModel) -> TokenStream {
         (RustType::NaiveDate, ..) => quote!(Date),
         (RustType::BigDecimal, ..) => quote!(Numeric),
         (RustType::IpNetwork, ..) => quote!(Inet),
-        (RustType::JsonValue, ..) => quote!(Jsonb),
+        (RustType::JsonValue | RustType::JsonbTyped, ..) => quote!(Jsonb),
     };
     quote!(::schema_core::__private::SqlType::#variant)
+}
+
+/// The column's `TypeDescriptor`.
+fn type_descriptor_tokens(c: &ColumnModel) -> TokenStream {
+    let element = match &c.ty.scalar {
+        Scalar::Known(rust) => {
+            let base = base_sql_type_tokens(c, *rust);
+            quote!(::schema_core::__private::TypeDescriptor::Base(#base))
+        }
+        Scalar::Enum(path) => quote_spanned! {path.span()=>
+            ::schema_core::__private::TypeDescriptor::Enum(
+                <#path as ::schema_core::__private::PgEnum>::DESCRIPTOR
+            )
+        },
+    };
+    match c.ty.array {
+        Some(_) => quote!(::schema_core::__private::TypeDescriptor::Array(&#element)),
+        None => element,
+    }
+}
+
+/// The column's Diesel SQL type as the `table!` module (a child of the struct's module) sees it.
+fn diesel_type_tokens(struct_ident: &Ident, c: &ColumnModel) -> TokenStream {
+    let mut ty = match &c.ty.scalar {
+        Scalar::Known(RustType::IpNetwork) if c.cidr => quote!(::diesel::sql_types::Cidr),
+        Scalar::Known(rust) => rust.diesel_sql_type(),
+        // Imported into the `table!` module with `use super::alias;` (see `codegen`).
+        Scalar::Enum(_) => {
+            let alias = enum_sql_type_alias(struct_ident, &c.field);
+            quote!(#alias)
+        }
+    };
+    if let Some(element_nullable) = c.ty.array {
+        if element_nullable {
+            ty = quote!(::diesel::sql_types::Nullable<#ty>);
+        }
+        ty = quote!(::diesel::sql_types::Array<#ty>);
+    }
+    if c.ty.nullable {
+        ty = quote!(::diesel::sql_types::Nullable<#ty>);
+    }
+    ty
+}
+
+fn capitalize(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 fn action_tokens(action: Action) -> TokenStream {
@@ -482,7 +1044,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         .collect();
     if let syn::Fields::Named(fields) = &mut item.fields {
         for (field, column) in fields.named.iter_mut().zip(&m.columns) {
-            if column.identity.is_some() {
+            if column.identity.is_some() || column.generated.is_some() {
                 // The database generates these values.
                 field
                     .attrs
@@ -493,19 +1055,36 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
 
     let table_columns = m.columns.iter().map(|c| {
         let field = &c.field;
-        let base = c.rust.diesel_sql_type();
-        let ty = if c.nullable {
-            quote!(::diesel::sql_types::Nullable<#base>)
-        } else {
-            base
-        };
+        let ty = diesel_type_tokens(ident, c);
         quote!(#field -> #ty,)
+    });
+    let vis = &item.vis;
+    // `table!` copies `use` items into its modules (adding a `super::` for the nested one).
+    let enum_imports = m.columns.iter().filter_map(|c| match &c.ty.scalar {
+        Scalar::Enum(_) => {
+            let alias = enum_sql_type_alias(ident, &c.field);
+            Some(quote!(use super::#alias;))
+        }
+        Scalar::Known(_) => None,
+    });
+    let enum_aliases = m.columns.iter().filter_map(|c| match &c.ty.scalar {
+        Scalar::Enum(path) => {
+            let alias = enum_sql_type_alias(ident, &c.field);
+            Some(quote_spanned! {path.span()=>
+                #[doc(hidden)]
+                #[allow(non_camel_case_types)]
+                #vis type #alias = #path;
+            })
+        }
+        Scalar::Known(_) => None,
     });
     let column_descriptors = m.columns.iter().map(|c| {
         let column = &c.name;
-        let sql_type = sql_type_tokens(c);
-        let nullable = c.nullable;
+        let sql_type = type_descriptor_tokens(c);
+        let nullable = c.ty.nullable;
         let default = option_str(&c.default);
+        let generated = option_str(&c.generated);
+        let comment = option_str(&c.comment);
         let identity = match c.identity {
             Some(IdentityKind::Always) => quote!(::core::option::Option::Some(
                 ::schema_core::__private::Identity::Always
@@ -525,15 +1104,67 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                 nullable: #nullable,
                 default: #default,
                 identity: #identity,
+                generated: #generated,
+                comment: #comment,
             }
         }
     });
     let key = |name: &String, columns: &[String]| quote!(::schema_core::__private::KeyDescriptor { name: #name, columns: &[#(#columns),*] });
     let primary_key = key(&m.primary_key.0, &m.primary_key.1);
     let uniques = m.uniques.iter().map(|(n, c)| key(n, c));
-    let indexes = m.indexes.iter().map(|(n, c, unique)| {
-        quote!(::schema_core::__private::IndexDescriptor { name: #n, columns: &[#(#c),*], unique: #unique })
+    let indexes = m.indexes.iter().map(|i| {
+        let (n, unique, include) = (&i.name, i.unique, &i.include);
+        let keys = i.columns.iter().map(|(c, desc)| quote!((#c, #desc)));
+        let method = format_ident!("{}", capitalize(&i.method));
+        let predicate = option_str(&i.predicate);
+        quote!(::schema_core::__private::IndexDescriptor {
+            name: #n,
+            columns: &[#(#keys),*],
+            unique: #unique,
+            method: ::schema_core::__private::IndexMethod::#method,
+            include: &[#(#include),*],
+            predicate: #predicate,
+        })
     });
+    let checks = m.checks.iter().map(
+        |(n, e)| quote!(::schema_core::__private::CheckDescriptor { name: #n, expression: #e }),
+    );
+    let comment = option_str(&m.comment);
+    let partitioning = match &m.partitioning {
+        Some(p) => {
+            let strategy = format_ident!("{}", capitalize(strategy_word(p.strategy)));
+            let cols = &p.columns;
+            let partitions = p.partitions.iter().map(|(n, b)| {
+                quote!(::schema_core::__private::PartitionDescriptor { name: #n, bound: #b })
+            });
+            quote!(::core::option::Option::Some(::schema_core::__private::PartitioningDescriptor {
+                strategy: ::schema_core::__private::PartitionStrategy::#strategy,
+                columns: &[#(#cols),*],
+                partitions: &[#(#partitions),*],
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let row_security = match &m.row_security {
+        Some(policies) => {
+            let policies = policies.iter().map(|p| {
+                let (n, permissive, roles) = (&p.name, p.permissive, &p.roles);
+                let command = format_ident!("{}", capitalize(&p.command));
+                let (using, with_check) = (option_str(&p.using), option_str(&p.with_check));
+                quote!(::schema_core::__private::PolicyDescriptor {
+                    name: #n,
+                    command: ::schema_core::__private::PolicyCommand::#command,
+                    permissive: #permissive,
+                    roles: &[#(#roles),*],
+                    using: #using,
+                    with_check: #with_check,
+                })
+            });
+            quote!(::core::option::Option::Some(&[#(#policies),*]))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let updated_at_trigger = option_str(&m.updated_at_trigger);
     let foreign_keys = m.foreign_keys.iter().map(|fk| {
         let (n, cols, target_cols, target) =
             (&fk.name, &fk.columns, &fk.target_columns, &fk.target);
@@ -583,7 +1214,6 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         }
     });
     let alias = table_type_alias(ident);
-    let vis = &item.vis;
     let listed = quote_spanned!(ident.span()=> const _: () = ::schema_core::__private::assert_listed::<#ident>(););
 
     quote! {
@@ -592,12 +1222,15 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         #item
 
         ::diesel::table! {
+            #(#enum_imports)*
             #schema_ident.#table_mod (#(#pk_fields),*) {
                 #(#table_columns)*
             }
         }
 
         #(#joins)*
+
+        #(#enum_aliases)*
 
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
@@ -614,6 +1247,11 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                     foreign_keys: &[#(#foreign_keys),*],
                     uniques: &[#(#uniques),*],
                     indexes: &[#(#indexes),*],
+                    checks: &[#(#checks),*],
+                    comment: #comment,
+                    partitioning: #partitioning,
+                    row_security: #row_security,
+                    updated_at_trigger: #updated_at_trigger,
                 };
         }
 

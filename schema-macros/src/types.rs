@@ -20,13 +20,45 @@ pub enum RustType {
     BigDecimal,
     IpNetwork,
     JsonValue,
+    /// `schema_core::Jsonb<T>`.
+    JsonbTyped,
 }
 
-pub const SUPPORTED: &str = "i16, i32, i64, bool, f32, f64, String, uuid::Uuid, chrono::DateTime<Utc>, chrono::NaiveDateTime, chrono::NaiveDate, bigdecimal::BigDecimal, ipnetwork::IpNetwork, serde_json::Value, and Option<T> of these";
+pub const SUPPORTED: &str = "i16, i32, i64, bool, f32, f64, String, uuid::Uuid, chrono::DateTime<Utc>, chrono::NaiveDateTime, chrono::NaiveDate, bigdecimal::BigDecimal, ipnetwork::IpNetwork, serde_json::Value, schema_core::Jsonb<T>, an enum with #[derive(PgEnum)], Vec<T> of these, and Option<T> of all of them";
 
+/// A column's element type.
+#[derive(Clone)]
+pub enum Scalar {
+    Known(RustType),
+    /// Any other single path: an enum with `#[derive(PgEnum)]`, checked by the compiler
+    /// through the `PgEnum` trait.
+    Enum(Box<syn::Type>),
+}
+
+#[derive(Clone)]
 pub struct FieldType {
-    pub rust: RustType,
+    pub scalar: Scalar,
+    /// `Some(element_nullable)` for `Vec<T>` / `Vec<Option<T>>` (a PostgreSQL array).
+    pub array: Option<bool>,
     pub nullable: bool,
+}
+
+impl FieldType {
+    /// The Rust type when the column is a plain built-in scalar (not an array, not an enum).
+    pub fn known(&self) -> Option<RustType> {
+        match (&self.scalar, self.array) {
+            (Scalar::Known(t), None) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// The element's Rust type, array or not.
+    pub fn element(&self) -> Option<RustType> {
+        match &self.scalar {
+            Scalar::Known(t) => Some(*t),
+            Scalar::Enum(_) => None,
+        }
+    }
 }
 
 fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
@@ -65,8 +97,20 @@ pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
             return Err("`Option<Option<T>>` cannot be a column: a column is nullable or not\nhelp: use a single `Option<T>`".into());
         }
         return Ok(FieldType {
-            rust: inner.rust,
             nullable: true,
+            ..inner
+        });
+    }
+    if name == "Vec" {
+        let inner = single_generic(seg).ok_or_else(unsupported)?;
+        let inner = classify(inner)?;
+        if inner.array.is_some() {
+            return Err("`Vec<Vec<T>>` cannot be a column: the DSL declares one-dimensional arrays\nhelp: use `Vec<T>`, or a `Jsonb<T>` column for nested data".into());
+        }
+        return Ok(FieldType {
+            scalar: inner.scalar,
+            array: Some(inner.nullable),
+            nullable: false,
         });
     }
     let plain = matches!(seg.arguments, syn::PathArguments::None);
@@ -84,6 +128,7 @@ pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
         "BigDecimal" if plain => RustType::BigDecimal,
         "IpNetwork" if plain => RustType::IpNetwork,
         "Value" | "JsonValue" if plain => RustType::JsonValue,
+        "Jsonb" if single_generic(seg).is_some() => RustType::JsonbTyped,
         "DateTime" => match single_generic(seg).and_then(last_segment) {
             Some(tz) if tz.ident == "Utc" => RustType::DateTimeUtc,
             _ => {
@@ -93,12 +138,37 @@ pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
                 ))
             }
         },
+        // Any other plain path names a type that must implement `PgEnum`; the compiler
+        // checks that, with the trait's message.
+        _ if plain && is_plain_path(ty) => {
+            return Ok(FieldType {
+                scalar: Scalar::Enum(Box::new(ty.clone())),
+                array: None,
+                nullable: false,
+            })
+        }
         _ => return Err(unsupported()),
     };
     Ok(FieldType {
-        rust,
+        scalar: Scalar::Known(rust),
+        array: None,
         nullable: false,
     })
+}
+
+fn is_plain_path(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => {
+            p.qself.is_none()
+                && p.path
+                    .segments
+                    .iter()
+                    .all(|s| matches!(s.arguments, syn::PathArguments::None))
+        }
+        syn::Type::Group(g) => is_plain_path(&g.elem),
+        syn::Type::Paren(p) => is_plain_path(&p.elem),
+        _ => false,
+    }
 }
 
 impl RustType {
@@ -118,7 +188,7 @@ impl RustType {
             RustType::NaiveDate => quote!(Date),
             RustType::BigDecimal => quote!(Numeric),
             RustType::IpNetwork => quote!(Inet),
-            RustType::JsonValue => quote!(Jsonb),
+            RustType::JsonValue | RustType::JsonbTyped => quote!(Jsonb),
         };
         quote!(::diesel::sql_types::#name)
     }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 #[schema_core::table(
     schema = "devices",
     name = "devices",
+    tenant,
     unique(account_id, sip_username),
     unique(account_id, mac_address)
 )]
@@ -42,7 +43,7 @@ pub struct Device {
 }
 
 /// The current state of one device, one row per device (history lives in device events).
-#[schema_core::table(schema = "devices", name = "device_status")]
+#[schema_core::table(schema = "devices", name = "device_status", tenant)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceStatus {
     #[column(primary_key, references(Device, on_delete = cascade))]

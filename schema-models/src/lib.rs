@@ -6,6 +6,8 @@
 pub mod accounts;
 pub mod auth;
 pub mod devices;
+pub mod telecom;
+pub mod voicemail;
 
 schema_core::schema! {
     accounts::Account,
@@ -13,4 +15,7 @@ schema_core::schema! {
     auth::UserAccount,
     devices::Device,
     devices::DeviceStatus,
+    telecom::CallDetailRecord,
+    voicemail::VoicemailBox,
+    voicemail::VoicemailMessage,
 }

@@ -21,8 +21,7 @@ fn migrations_create_exactly_the_declared_catalog() {
     let mut conn = db.connect();
     assert!(run_all(&mut conn) >= 1);
     let declared = platform_schema();
-    let live = introspect(&mut conn, &declared);
-    assert_same_schema(&live, &declared);
+    assert_catalog_matches(&mut conn, &declared);
 }
 
 #[test]
@@ -31,7 +30,13 @@ fn redo_restores_an_identical_catalog_and_down_removes_everything() {
     let mut conn = db.connect();
     let applied = run_all(&mut conn);
     let declared = platform_schema();
+    let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
     let before = introspect(&mut conn, &declared);
+    let fingerprint = catalog_fingerprint(&mut conn, &schemas);
+    assert!(
+        fingerprint.iter().any(|l| l.starts_with("policy ")),
+        "the fingerprint sees policies"
+    );
 
     let source = FileBasedMigrations::from_path(repo_migrations()).unwrap();
     conn.revert_all_migrations(source.clone()).unwrap();
@@ -40,15 +45,15 @@ fn redo_restores_an_identical_catalog_and_down_removes_everything() {
         after_down.tables.is_empty(),
         "down left tables behind: {after_down:#?}"
     );
-    let leftover_schemas: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-        "(SELECT count(*) FROM pg_namespace WHERE nspname IN ('accounts', 'auth', 'devices'))",
-    ))
-    .get_result(&mut conn)
-    .unwrap();
-    assert_eq!(leftover_schemas, 0, "down left schemas behind");
+    assert_eq!(
+        catalog_fingerprint(&mut conn, &schemas),
+        Vec::<String>::new(),
+        "down left objects behind"
+    );
 
     assert_eq!(conn.run_pending_migrations(source).unwrap().len(), applied);
     assert_eq!(introspect(&mut conn, &declared), before);
+    assert_eq!(catalog_fingerprint(&mut conn, &schemas), fingerprint);
 }
 
 #[test]

@@ -43,13 +43,9 @@ fn with_new_device_column(mut schema: Schema) -> Schema {
         .iter_mut()
         .find(|t| t.qualified_name() == QualifiedName::new("devices", "devices"))
         .unwrap();
-    devices.columns.push(Column {
-        name: "firmware_channel".into(),
-        sql_type: SqlType::Varchar(16),
-        nullable: true,
-        default: None,
-        identity: None,
-    });
+    devices
+        .columns
+        .push(Column::new("firmware_channel", SqlType::Varchar(16), true));
     schema
 }
 

@@ -28,6 +28,19 @@ pub fn introspect(conn: &mut PgConnection, declared: &Schema) -> Schema {
     schema_core::introspect::introspect(conn, &schemas).expect("catalog reads")
 }
 
+/// The declared schema with its expressions as PostgreSQL prints them (see
+/// `schema_core::introspect::canonicalize`), for comparison with [`introspect`].
+pub fn canonical(conn: &mut PgConnection, declared: &Schema) -> Schema {
+    schema_core::introspect::canonicalize(conn, declared).expect("expressions canonicalize")
+}
+
+/// Asserts that the live catalog holds exactly the declared schema.
+pub fn assert_catalog_matches(conn: &mut PgConnection, declared: &Schema) {
+    let live = introspect(conn, declared);
+    let expected = canonical(conn, declared);
+    assert_same_schema(&live, &expected);
+}
+
 /// Compares table by table so a failure names the table and shows both sides.
 pub fn assert_same_schema(live: &Schema, declared: &Schema) {
     let names = |s: &Schema| {
@@ -58,6 +71,93 @@ pub fn assert_same_schema(live: &Schema, declared: &Schema) {
             d.qualified_name()
         );
         assert_eq!(l.indexes, d.indexes, "indexes of {}", d.qualified_name());
+        assert_eq!(l.checks, d.checks, "checks of {}", d.qualified_name());
+        assert_eq!(l.comment, d.comment, "comment of {}", d.qualified_name());
+        assert_eq!(
+            l.partitioning,
+            d.partitioning,
+            "partitioning of {}",
+            d.qualified_name()
+        );
+        assert_eq!(
+            l.row_security,
+            d.row_security,
+            "row-level security of {}",
+            d.qualified_name()
+        );
+        assert_eq!(
+            l.updated_at_trigger,
+            d.updated_at_trigger,
+            "updated_at trigger of {}",
+            d.qualified_name()
+        );
     }
+    assert_eq!(live.enums, declared.enums, "enum types");
     assert_eq!(live, declared);
+}
+
+/// Every catalog row the migrations can create in `schemas`, one line each, sorted: relations
+/// (with kind, RLS flags and partition bound), types and enum values, functions and their
+/// bodies, constraints, indexes, policies (on partitions too), triggers (clones included) and
+/// comments. Two equal fingerprints mean the migrations left the same objects behind.
+pub fn catalog_fingerprint(conn: &mut PgConnection, schemas: &[&str]) -> Vec<String> {
+    use diesel::prelude::*;
+    use diesel::sql_types::{Array, Text};
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text)]
+        line: String,
+    }
+    const QUERY: &str = "
+WITH ns AS (SELECT oid, nspname FROM pg_namespace WHERE nspname = ANY($1))
+SELECT line FROM (
+  SELECT 'schema ' || nspname AS line FROM ns
+  UNION ALL
+  SELECT format('relation %s.%s kind=%s rls=%s force=%s partition_of=%s bound=%s', ns.nspname, c.relname, c.relkind,
+                c.relrowsecurity, c.relforcerowsecurity,
+                (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid),
+                pg_get_expr(c.relpartbound, c.oid))
+  FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+  UNION ALL
+  SELECT format('column %s.%s.%s %s notnull=%s default=%s generated=%s identity=%s', ns.nspname, c.relname, a.attname,
+                format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attgenerated, a.attidentity)
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')
+  UNION ALL
+  SELECT format('type %s.%s kind=%s values=%s', ns.nspname, t.typname, t.typtype,
+                (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid))
+  FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
+  UNION ALL
+  SELECT format('function %s.%s body=%s', ns.nspname, p.proname, p.prosrc)
+  FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+  UNION ALL
+  SELECT format('constraint %s on %s: %s', con.conname, c.relname, pg_get_constraintdef(con.oid))
+  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN ns ON ns.oid = c.relnamespace
+  UNION ALL
+  SELECT format('index %s', pg_get_indexdef(i.indexrelid))
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN ns ON ns.oid = c.relnamespace
+  UNION ALL
+  SELECT format('policy %s on %s.%s %s %s roles=%s using=%s check=%s', pol.policyname, pol.schemaname, pol.tablename,
+                pol.permissive, pol.cmd, pol.roles, pol.qual, pol.with_check)
+  FROM pg_policies pol WHERE pol.schemaname = ANY($1)
+  UNION ALL
+  SELECT format('trigger %s on %s.%s: %s', t.tgname, ns.nspname, c.relname, pg_get_triggerdef(t.oid))
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN ns ON ns.oid = c.relnamespace WHERE NOT t.tgisinternal
+  UNION ALL
+  SELECT format('comment %s %s sub=%s: %s', d.classoid::regclass, coalesce(c.relname, p.proname, t.typname), d.objsubid, d.description)
+  FROM pg_description d
+  LEFT JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND c.oid = d.objoid
+  LEFT JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND p.oid = d.objoid
+  LEFT JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND t.oid = d.objoid
+  WHERE coalesce(c.relnamespace, p.pronamespace, t.typnamespace) IN (SELECT oid FROM ns)
+) lines ORDER BY line";
+    let names: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
+    diesel::sql_query(QUERY)
+        .bind::<Array<Text>, _>(&names)
+        .load::<Line>(conn)
+        .expect("catalog fingerprint")
+        .into_iter()
+        .map(|l| l.line)
+        .collect()
 }

@@ -1,0 +1,126 @@
+//! PostgreSQL schema `voicemail`: voicemail boxes and the messages left in them.
+
+use crate::accounts::Account;
+use crate::auth::User;
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, Utc};
+use schema_core::{Jsonb, PgEnum};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Where a message's voicemail-to-text transcription stands.
+#[derive(PgEnum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[pg_enum(schema = "voicemail", name = "transcription_status")]
+pub enum TranscriptionStatus {
+    Pending,
+    Processing,
+    Completed,
+    Failed,
+    NotRequested,
+}
+
+/// How a box greets callers; stored as `jsonb`, read back as this type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GreetingSettings {
+    /// `standard`, `busy`, `unavailable` or `custom`.
+    pub active_greeting: Option<String>,
+    /// Storage key of a recorded custom greeting.
+    pub custom_recording: Option<String>,
+    pub play_caller_id: bool,
+}
+
+/// A voicemail box: one per extension, owned by an account (and optionally a user).
+#[schema_core::table(
+    schema = "voicemail",
+    name = "voicemail_boxes",
+    tenant,
+    unique(account_id, mailbox_number),
+    check(
+        name = "voicemail_boxes_max_messages_check",
+        expr = "max_messages BETWEEN 1 AND 10000"
+    )
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoicemailBox {
+    #[column(primary_key, default = "gen_random_uuid()")]
+    pub id: Uuid,
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    #[column(references(User, on_delete = set_null), index)]
+    pub owner_user_id: Option<Uuid>,
+    /// The digits callers dial to reach the box.
+    #[column(varchar = 20, check = "mailbox_number ~ '^[0-9]+$'")]
+    pub mailbox_number: String,
+    /// Hash of the access PIN; never the PIN itself.
+    #[column(varchar = 128)]
+    pub pin_hash: Option<String>,
+    #[column(default = "100")]
+    pub max_messages: i32,
+    #[column(default = "'{}'")]
+    pub greeting: Jsonb<GreetingSettings>,
+    /// Addresses notified of new messages.
+    #[column(default = "'{}'")]
+    pub notify_emails: Vec<String>,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// A message left in a voicemail box, with its transcription.
+#[schema_core::table(
+    schema = "voicemail",
+    name = "voicemail_messages",
+    tenant,
+    index(
+        box_id,
+        received_at(desc),
+        name = "voicemail_messages_box_inbox_idx",
+        where = "deleted_at IS NULL",
+        include(duration_seconds)
+    ),
+    index(metadata, method = "gin"),
+    index(
+        transcription_status,
+        where = "transcription_status IN ('pending', 'processing')"
+    ),
+    check = "transcription_confidence BETWEEN 0 AND 1"
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoicemailMessage {
+    #[column(primary_key, default = "gen_random_uuid()")]
+    pub id: Uuid,
+    #[column(references(Account, on_delete = cascade), index)]
+    pub account_id: Uuid,
+    #[column(references(VoicemailBox, on_delete = cascade))]
+    pub box_id: Uuid,
+    #[column(varchar = 32)]
+    pub caller_number: Option<String>,
+    #[column(varchar = 128)]
+    pub caller_name: Option<String>,
+    #[column(check = "duration_seconds >= 0")]
+    pub duration_seconds: i32,
+    #[column(default = "now()")]
+    pub received_at: DateTime<Utc>,
+    /// Storage key of the audio.
+    #[column(varchar = 512)]
+    pub recording_key: String,
+    #[column(default = "'not_requested'")]
+    pub transcription_status: TranscriptionStatus,
+    pub transcription_text: Option<String>,
+    /// The engine's confidence, 0 to 1.
+    #[column(numeric(4, 3))]
+    pub transcription_confidence: Option<BigDecimal>,
+    #[column(varchar = 50)]
+    pub transcription_service: Option<String>,
+    pub transcription_completed_at: Option<DateTime<Utc>>,
+    #[column(default = "'{}'::jsonb")]
+    pub metadata: serde_json::Value,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
