@@ -93,8 +93,143 @@ pub mod fixtures {
     }
 }
 
+/// The PostgreSQL vocabulary beyond plain columns: enums, typed JSONB, arrays, generated
+/// columns, checks, index options, every partitioning strategy, policies and comments.
+pub mod vocabulary {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use ipnetwork::IpNetwork;
+    use schema_core::{Jsonb, PgEnum};
+    use serde::{Deserialize, Serialize};
+
+    /// A native enum; one value renamed.
+    #[derive(PgEnum, Debug, Clone, Copy, PartialEq, Eq)]
+    #[pg_enum(schema = "vocabulary", name = "line_state")]
+    pub enum LineState {
+        Idle,
+        Ringing,
+        #[pg_enum(rename = "off_hook")]
+        InCall,
+    }
+
+    /// An enum whose type name defaults to the Rust name in snake_case.
+    #[derive(PgEnum, Debug, Clone, Copy, PartialEq, Eq)]
+    #[pg_enum(schema = "vocabulary")]
+    pub enum CodecFamily {
+        Opus,
+        G711,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    pub struct Limits {
+        pub max_calls: u32,
+        pub regions: Vec<String>,
+    }
+
+    /// Lines of a trunk: one of each column form.
+    #[schema_core::table(
+        schema = "vocabulary",
+        name = "lines",
+        row_security,
+        policy(name = "lines_read_all", command = select, roles("pg_read_all_data"), using = "true"),
+        policy(name = "lines_not_idle_writes", command = update, restrictive, using = "state <> 'idle'", with_check = "state <> 'idle'"),
+        policy(name = "lines_insert_small", command = insert, with_check = "channel_count <= 64"),
+        check(name = "lines_channels_range", expr = "channel_count BETWEEN 1 AND 1024"),
+        check = "cardinality(tags) <= 16",
+        index(tags, method = "gin"),
+        index(seen_at, method = "brin"),
+        index(label, method = "hash"),
+        index(state, seen_at(desc), include(label), where = "state <> 'idle'", name = "lines_active_idx"),
+        unique_index(label, name = "lines_live_label_key", where = "retired_on IS NULL")
+    )]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Line {
+        #[column(primary_key, identity)]
+        pub id: i64,
+        /// The line's display label.
+        #[column(varchar = 40)]
+        pub label: String,
+        #[column(default = "'idle'")]
+        pub state: LineState,
+        pub previous_states: Vec<LineState>,
+        pub codecs: Option<Vec<CodecFamily>>,
+        #[column(default = "'{}'")]
+        pub tags: Vec<String>,
+        pub slots: Vec<Option<i32>>,
+        #[column(default = "'{\"max_calls\": 1, \"regions\": []}'")]
+        pub limits: Jsonb<Limits>,
+        pub extra: Option<Jsonb<serde_json::Value>>,
+        #[column(cidr)]
+        pub network: IpNetwork,
+        #[column(cidr)]
+        pub allowed: Vec<IpNetwork>,
+        #[column(check = "channel_count > 0")]
+        pub channel_count: i32,
+        /// Twice the channels: the RTP port budget.
+        #[column(generated = "channel_count * 2")]
+        pub port_budget: i32,
+        #[column(generated = "lower(label)")]
+        pub label_key: Option<String>,
+        pub seen_at: DateTime<Utc>,
+        pub retired_on: Option<NaiveDate>,
+    }
+
+    /// LIST partitioning with a default partition.
+    #[schema_core::table(
+        schema = "vocabulary",
+        name = "numbers_by_region",
+        primary_key(region, number),
+        partition_by(list(region)),
+        partition(name = "numbers_by_region_na", values("us", "ca")),
+        partition(name = "numbers_by_region_eu", values("de", "fr", "nl")),
+        partition(name = "numbers_by_region_other", default)
+    )]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RegionalNumber {
+        #[column(varchar = 2)]
+        pub region: String,
+        #[column(varchar = 20)]
+        pub number: String,
+    }
+
+    /// HASH partitioning.
+    #[schema_core::table(
+        schema = "vocabulary",
+        name = "events_by_line",
+        primary_key(line_id, id),
+        partition_by(hash(line_id)),
+        partition(name = "events_by_line_h0", modulus = 2, remainder = 0),
+        partition(name = "events_by_line_h1", modulus = 2, remainder = 1)
+    )]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LineEvent {
+        pub line_id: i64,
+        pub id: i64,
+        pub payload: serde_json::Value,
+    }
+
+    /// RANGE partitioning with an explicit `MINVALUE` bound and a monthly series on a date.
+    #[schema_core::table(
+        schema = "vocabulary",
+        name = "usage_by_day",
+        primary_key(day, line_id),
+        partition_by(range(day)),
+        partition(name = "usage_by_day_old", from = "MINVALUE", to = "2026-01-01"),
+        monthly_partitions(from = "2026-01", months = 2)
+    )]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DailyUsage {
+        pub day: NaiveDate,
+        pub line_id: i64,
+        pub seconds: i64,
+    }
+}
+
 schema_core::schema! {
     fixtures::EveryType,
     fixtures::SerialParent,
     fixtures::CompositeChild,
+    vocabulary::Line,
+    vocabulary::RegionalNumber,
+    vocabulary::LineEvent,
+    vocabulary::DailyUsage,
 }

@@ -23,15 +23,23 @@ fn setup() -> (TestDatabase, PgConnection, schema_core::ir::Schema) {
 #[test]
 fn catalog_matches_every_declared_type_key_and_default() {
     let (_db, mut conn, declared) = setup();
-    let live = introspect(&mut conn, &declared);
-    assert_same_schema(&live, &declared);
+    assert_catalog_matches(&mut conn, &declared);
 }
 
 #[test]
 fn down_of_the_full_migration_removes_everything() {
     let (_db, mut conn, declared) = setup();
+    let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
+    let created = catalog_fingerprint(&mut conn, &schemas);
     conn.batch_execute(&render_full(&declared).down).unwrap();
     assert!(introspect(&mut conn, &declared).tables.is_empty());
+    assert_eq!(
+        catalog_fingerprint(&mut conn, &schemas),
+        Vec::<String>::new()
+    );
+    // And up again gives the same catalog: up -> down -> up is the identity.
+    conn.batch_execute(&render_full(&declared).up).unwrap();
+    assert_eq!(catalog_fingerprint(&mut conn, &schemas), created);
 }
 
 #[test]
