@@ -52,6 +52,9 @@ pub fn expand(input: TokenStream) -> TokenStream {
                     &meta.path,
                     unknown_key_message("`pg_enum`", &key, &["schema", "name"]),
                 );
+                if meta.input.peek(syn::Token![=]) {
+                    meta.value()?.parse::<syn::Expr>()?;
+                }
             }
             Ok(())
         });
@@ -122,6 +125,9 @@ pub fn expand(input: TokenStream) -> TokenStream {
                                 &meta.path,
                                 "unknown `pg_enum` key on a variant\nhelp: the correct format looks like #[pg_enum(rename = \"not_requested\")]",
                             );
+                            if meta.input.peek(syn::Token![=]) {
+                                meta.value()?.parse::<syn::Expr>()?;
+                            }
                         }
                         Ok(())
                     });

@@ -769,10 +769,9 @@ fn build_partitioning(
         let m = missing(cols);
         if !m.is_empty() {
             cx.syn_error(syn::Error::new(by.span, format!(
-                "{what} must include the partition key column(s) {}: PostgreSQL checks uniqueness per partition\nhelp: add {} to it, e.g. #[table(primary_key(id, {}))]",
+                "{what} must include the partition key column(s) {}: PostgreSQL checks uniqueness per partition\nhelp: add {} to its columns",
                 m.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
-                m.join(", "),
-                m.join(", "),
+                m.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
             )));
         }
     };

@@ -1,0 +1,13 @@
+// A field type the DSL does not know is taken for an enum; without `#[derive(PgEnum)]` the
+// compiler says what a column type can be.
+pub struct Codec;
+
+#[schema_core::table(schema = "telecom", name = "trunks")]
+pub struct Trunk {
+    pub id: i64,
+    pub codec: Codec,
+}
+
+schema_core::schema! { Trunk }
+
+fn main() {}
