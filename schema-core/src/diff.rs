@@ -1035,4 +1035,230 @@ mod tests {
         assert!(changes.iter().any(|c| c.data_loss().is_some()));
         assert!(changes.contains(&Change::DropSchema("billing".into())));
     }
+
+    fn cdrs(partitions: &[&str]) -> Table {
+        use crate::ir::{PartitionStrategy, Partitioning};
+        let mut t = table(
+            "cdrs",
+            vec![
+                column("id", SqlType::BigInt, false),
+                column("started_at", SqlType::Timestamptz, false),
+                column(
+                    "state",
+                    SqlType::Enum(QualifiedName::new("billing", "call_state")),
+                    false,
+                ),
+                column("updated_at", SqlType::Timestamptz, false),
+            ],
+        );
+        t.primary_key.columns.push("started_at".into());
+        t.partitioning = Some(Partitioning {
+            strategy: PartitionStrategy::Range,
+            columns: vec!["started_at".into()],
+            partitions: partitions
+                .iter()
+                .map(|p| Partition {
+                    name: p.to_string(),
+                    bound: "DEFAULT".into(),
+                })
+                .collect(),
+        });
+        t.row_security = Some(RowSecurity {
+            policies: vec![tenant_policy("cdrs_tenant")],
+        });
+        t.updated_at_trigger = Some("cdrs_set_updated_at".into());
+        t
+    }
+
+    fn tenant_policy(name: &str) -> Policy {
+        Policy {
+            name: name.into(),
+            command: crate::ir::PolicyCommand::All,
+            permissive: true,
+            roles: Vec::new(),
+            using: Some("account_id = 1".into()),
+            with_check: None,
+        }
+    }
+
+    fn call_state() -> EnumType {
+        EnumType {
+            schema: "billing".into(),
+            name: "call_state".into(),
+            values: vec!["ringing".into(), "up".into()],
+        }
+    }
+
+    fn inverse_matches_reverse_diff(old: &Schema, new: &Schema) {
+        let forward = diff(old, new).unwrap();
+        let mut back = sql(&diff(new, old).unwrap());
+        let mut inverted = sql(&forward
+            .iter()
+            .rev()
+            .map(Change::inverse)
+            .collect::<Vec<_>>());
+        back.sort();
+        inverted.sort();
+        assert_eq!(back, inverted);
+    }
+
+    #[test]
+    fn a_new_partitioned_rls_table_comes_after_its_type_and_function_with_rls_on_every_partition() {
+        let new = Schema::with_enums(vec![call_state()], vec![cdrs(&["cdrs_default"])]);
+        let changes = diff(&Schema::default(), &new).unwrap();
+        let kinds: Vec<String> = changes.iter().map(|c| c.to_string()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "create schema `billing`",
+                "create enum type `billing.call_state`",
+                "create function `billing.set_updated_at()`",
+                "create table `billing.cdrs`",
+                "create partition `cdrs_default` of `billing.cdrs`",
+                "enable row-level security on `billing.cdrs`",
+                "create policy `cdrs_tenant` on `billing.cdrs`",
+                "create trigger `cdrs_set_updated_at` on `billing.cdrs`",
+            ]
+        );
+        let statements = sql(&changes);
+        for expected in [
+            "ALTER TABLE \"billing\".\"cdrs_default\" FORCE ROW LEVEL SECURITY;",
+            "CREATE POLICY \"cdrs_tenant\" ON \"billing\".\"cdrs_default\" AS PERMISSIVE FOR ALL TO PUBLIC\n    USING (account_id = 1);",
+            "CREATE TRIGGER \"cdrs_set_updated_at\" BEFORE UPDATE ON \"billing\".\"cdrs\" FOR EACH ROW EXECUTE FUNCTION \"billing\".\"set_updated_at\"();",
+        ] {
+            assert!(statements.iter().any(|s| s == expected), "{expected}\n{statements:#?}");
+        }
+        assert!(statements[3].ends_with(") PARTITION BY RANGE (\"started_at\");"));
+        inverse_matches_reverse_diff(&Schema::default(), &new);
+    }
+
+    #[test]
+    fn a_partition_added_to_an_rls_table_gets_the_policies_itself() {
+        let old = Schema::with_enums(vec![call_state()], vec![cdrs(&["cdrs_default"])]);
+        let new = Schema::with_enums(
+            vec![call_state()],
+            vec![cdrs(&["cdrs_default", "cdrs_p2026_01"])],
+        );
+        let changes = diff(&old, &new).unwrap();
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert_eq!(
+            sql(&changes),
+            [
+                "CREATE TABLE \"billing\".\"cdrs_p2026_01\" PARTITION OF \"billing\".\"cdrs\" DEFAULT;",
+                "ALTER TABLE \"billing\".\"cdrs_p2026_01\" ENABLE ROW LEVEL SECURITY;",
+                "ALTER TABLE \"billing\".\"cdrs_p2026_01\" FORCE ROW LEVEL SECURITY;",
+                "CREATE POLICY \"cdrs_tenant\" ON \"billing\".\"cdrs_p2026_01\" AS PERMISSIVE FOR ALL TO PUBLIC\n    USING (account_id = 1);",
+            ]
+        );
+        assert!(changes[0].data_loss().is_none());
+        assert!(
+            changes[0].inverse().data_loss().is_some(),
+            "dropping a partition drops its rows"
+        );
+        inverse_matches_reverse_diff(&old, &new);
+    }
+
+    #[test]
+    fn a_changed_policy_is_replaced_on_the_parent_and_every_partition() {
+        let old = Schema::with_enums(vec![call_state()], vec![cdrs(&["cdrs_a", "cdrs_b"])]);
+        let mut changed = cdrs(&["cdrs_a", "cdrs_b"]);
+        changed.row_security.as_mut().unwrap().policies[0].using = Some("account_id = 2".into());
+        let new = Schema::with_enums(vec![call_state()], vec![changed]);
+        let statements = sql(&diff(&old, &new).unwrap());
+        assert_eq!(statements.len(), 6, "{statements:#?}");
+        assert_eq!(
+            statements[..3],
+            [
+                "DROP POLICY \"cdrs_tenant\" ON \"billing\".\"cdrs\";",
+                "DROP POLICY \"cdrs_tenant\" ON \"billing\".\"cdrs_a\";",
+                "DROP POLICY \"cdrs_tenant\" ON \"billing\".\"cdrs_b\";",
+            ]
+        );
+        assert!(statements[3..]
+            .iter()
+            .all(|s| s.contains("USING (account_id = 2)")));
+        inverse_matches_reverse_diff(&old, &new);
+    }
+
+    #[test]
+    fn comments_change_through_comment_on_alone() {
+        let old = Schema::new(vec![invoices()]);
+        let mut documented = invoices();
+        documented.comment = Some("Invoices we've sent.".into());
+        documented.columns[1].comment = Some("Gross total.".into());
+        let new = Schema::new(vec![documented]);
+        assert_eq!(
+            sql(&diff(&old, &new).unwrap()),
+            [
+                "COMMENT ON COLUMN \"billing\".\"invoices\".\"total\" IS 'Gross total.';",
+                "COMMENT ON TABLE \"billing\".\"invoices\" IS 'Invoices we''ve sent.';",
+            ]
+        );
+        assert_eq!(
+            sql(&diff(&new, &old).unwrap()),
+            [
+                "COMMENT ON COLUMN \"billing\".\"invoices\".\"total\" IS NULL;",
+                "COMMENT ON TABLE \"billing\".\"invoices\" IS NULL;",
+            ]
+        );
+    }
+
+    #[test]
+    fn checks_are_added_and_dropped_by_name() {
+        let old = Schema::new(vec![invoices()]);
+        let mut checked = invoices();
+        checked.checks.push(crate::ir::Check {
+            name: "invoices_total_check".into(),
+            expression: "total >= 0".into(),
+        });
+        let new = Schema::new(vec![checked]);
+        assert_eq!(
+            sql(&diff(&old, &new).unwrap()),
+            ["ALTER TABLE \"billing\".\"invoices\" ADD CONSTRAINT \"invoices_total_check\" CHECK (total >= 0);"]
+        );
+        inverse_matches_reverse_diff(&old, &new);
+    }
+
+    #[test]
+    fn enum_value_changes_partition_key_changes_and_new_generation_expressions_are_refused() {
+        let old = Schema::with_enums(vec![call_state()], vec![cdrs(&[])]);
+        let mut more_states = call_state();
+        more_states.values.push("held".into());
+        let err = diff(
+            &old,
+            &Schema::with_enums(vec![more_states], vec![cdrs(&[])]),
+        )
+        .unwrap_err();
+        assert!(err[0].why.contains("ADD VALUE"), "{err:?}");
+
+        let mut rekeyed = cdrs(&[]);
+        rekeyed.partitioning.as_mut().unwrap().columns = vec!["id".into()];
+        let err = diff(&old, &Schema::with_enums(vec![call_state()], vec![rekeyed])).unwrap_err();
+        assert!(err[0].why.contains("partitioning"), "{err:?}");
+
+        let mut with_generated = invoices();
+        with_generated.columns[1].generated = Some("1".into());
+        let err = diff(
+            &Schema::new(vec![invoices()]),
+            &Schema::new(vec![with_generated]),
+        )
+        .unwrap_err();
+        assert!(err[0].why.contains("generation expression"), "{err:?}");
+    }
+
+    #[test]
+    fn the_trigger_function_goes_with_the_last_trigger_of_its_schema() {
+        let mut touched = invoices();
+        touched.updated_at_trigger = Some("invoices_set_updated_at".into());
+        let old = Schema::new(vec![touched]);
+        let new = Schema::new(vec![invoices()]);
+        assert_eq!(
+            sql(&diff(&old, &new).unwrap()),
+            [
+                "DROP TRIGGER \"invoices_set_updated_at\" ON \"billing\".\"invoices\";",
+                "DROP FUNCTION \"billing\".\"set_updated_at\"();",
+            ]
+        );
+        inverse_matches_reverse_diff(&old, &new);
+    }
 }
