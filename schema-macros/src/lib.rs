@@ -18,13 +18,20 @@ use proc_macro::TokenStream;
 /// key, and `impl schema_core::Table` (the static descriptor migrations are generated from).
 ///
 /// Struct keys: `schema = "..."`, `name = "..."` (both required), `primary_key(a, b)`,
-/// `unique(a, b)`, `index(a, b)`, `unique_index(a, b)` (each with an optional `name = "..."`),
-/// `foreign_key(columns(a, b), references = Target, target_columns(x, y), on_delete = cascade)`.
+/// `unique(a, b)`, `index(a, b(desc), method = "gin", include(c), where = "...")`,
+/// `unique_index(...)` (each with an optional `name = "..."`),
+/// `foreign_key(columns(a, b), references = Target, target_columns(x, y), on_delete = cascade)`,
+/// `check = "..."` or `check(name = "...", expr = "...")`, `tenant`, `row_security`,
+/// `policy(name = "...", command = select, roles("r"), restrictive, using = "...",
+/// with_check = "...")`, `partition_by(range(col))` (or `list`, `hash`),
+/// `partition(name = "...", from = "...", to = "..." | values("a") | modulus = 4,
+/// remainder = 0 | default)`, `monthly_partitions(from = "2026-01", months = 12)`.
 ///
 /// Field keys in `#[column(...)]`: `primary_key`, `identity` (or `identity = "by_default"`),
-/// `serial`, `default = "sql expression"`, `varchar = N`, `numeric(p, s)`, `unique`, `index`,
-/// `references = Target` or `references(Target, column = id, on_delete = cascade,
-/// on_update = cascade, name = "...", no_join)`.
+/// `serial`, `default = "sql expression"`, `varchar = N`, `numeric(p, s)`, `cidr`, `unique`,
+/// `index`, `check = "..."`, `generated = "..."`, `references = Target` or
+/// `references(Target, column = id, on_delete = cascade, on_update = cascade, name = "...",
+/// no_join)`. SQL expressions are parsed at compile time; doc comments become `COMMENT ON`.
 #[proc_macro_attribute]
 pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
     table::expand(args.into(), input.into()).into()
