@@ -119,3 +119,88 @@ pub fn check_expression(
     });
     ok.then_some(used)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns() -> Vec<String> {
+        [
+            "id",
+            "name",
+            "status",
+            "version",
+            "tags",
+            "payload",
+            "started_at",
+            "ended_at",
+            "email",
+            "Mixed",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    fn check(expr: &str) -> Result<Vec<String>, String> {
+        let cx = Ctxt::default();
+        let lit = LitStr::new(expr, proc_macro2::Span::call_site());
+        let known = columns();
+        let used = check_expression(&cx, &lit, "`check`", Columns::OfThisTable(&known));
+        match cx.into_compile_errors() {
+            Some(errors) => Err(errors.to_string()),
+            None => Ok(used.expect("no errors means a result")),
+        }
+    }
+
+    #[test]
+    fn postgres_expressions_parse_and_report_the_columns_they_use() {
+        for (expr, used) in [
+            ("version BETWEEN 1 AND 10", &["version"][..]),
+            ("status IN ('active', 'suspended')", &["status"]),
+            ("char_length(name) BETWEEN 1 AND 128", &["name"]),
+            ("email ~* '^[^@]+@[^@]+$'", &["email"]),
+            ("payload->>'kind' = 'cdr'", &["payload"]),
+            ("payload ? 'kind'", &["payload"]),
+            ("tags @> ARRAY['sip']", &["tags"]),
+            ("cardinality(tags) <= 16", &["tags"]),
+            ("ended_at IS NULL OR ended_at >= started_at", &["ended_at", "started_at"]),
+            ("num_nonnulls(ended_at, started_at) >= 1", &["ended_at", "started_at"]),
+            ("started_at < now() + interval '1 day'", &["started_at"]),
+            ("started_at <= CURRENT_TIMESTAMP", &["started_at"]),
+            ("name::text <> ''", &["name"]),
+            ("COALESCE(version, 0) >= 0", &["version"]),
+            ("date_trunc('month', started_at) = started_at", &["started_at"]),
+            (
+                "CASE WHEN ended_at IS NULL THEN NULL ELSE extract(epoch FROM ended_at - started_at)::integer END",
+                &["ended_at", "started_at"],
+            ),
+            ("NOT (id IS NULL AND name IS NULL)", &["id", "name"]),
+            ("\"Mixed\" > 0", &["Mixed"]),
+            ("VERSION > 0", &["version"]),
+            ("true", &[]),
+        ] {
+            assert_eq!(check(expr), Ok(used.iter().map(|s| s.to_string()).collect()), "{expr}");
+        }
+    }
+
+    #[test]
+    fn typos_syntax_errors_qualified_names_and_subqueries_are_errors() {
+        let err = check("verison > 0").unwrap_err();
+        assert!(err.contains("did you mean `version`"), "{err}");
+        // Quoted identifiers keep their case, as in PostgreSQL.
+        assert!(check("\"mixed\" > 0").is_err());
+        assert!(check("\"Version\" > 0").is_err());
+        assert!(check("version >")
+            .unwrap_err()
+            .contains("not a valid PostgreSQL expression"));
+        assert!(check("version > 0 garbage")
+            .unwrap_err()
+            .contains("after the expression"));
+        assert!(check("accounts.version > 0")
+            .unwrap_err()
+            .contains("plain names"));
+        assert!(check("EXISTS (SELECT 1)").unwrap_err().contains("subquery"));
+        assert!(check("   ").unwrap_err().contains("empty"));
+    }
+}
