@@ -382,10 +382,21 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         .filter_map(|f| f.ident.as_ref())
         .map(|i| i.to_string().trim_start_matches("r#").to_string())
         .collect();
+    let generated_names: Vec<String> = generated_exprs
+        .iter()
+        .map(|(index, _)| columns[*index].name.clone())
+        .collect();
     for (index, lit) in generated_exprs {
-        if sql::check_expression(cx, &lit, "`generated`", Columns::OfThisTable(&field_names))
-            .is_some()
+        if let Some(used) =
+            sql::check_expression(cx, &lit, "`generated`", Columns::OfThisTable(&field_names))
         {
+            // PostgreSQL computes generated columns from the row's stored values only.
+            if let Some(other) = used.iter().find(|c| generated_names.contains(c)) {
+                cx.error_spanned_by(
+                    &lit,
+                    format!("`generated` uses `{other}`, itself a generated column; PostgreSQL computes each from the other columns only"),
+                );
+            }
             columns[index].generated = Some(lit.value().trim().to_string());
         }
     }
@@ -751,6 +762,17 @@ fn build_partitioning(
         return None;
     };
     let key = resolve(&by.columns, "`partition_by`");
+    for column in columns.iter().filter(|c| key.contains(&c.name)) {
+        if column.generated.is_some() {
+            cx.syn_error(syn::Error::new(
+                by.span,
+                format!(
+                    "`{}` is a generated column and cannot be part of the partition key",
+                    column.name
+                ),
+            ));
+        }
+    }
     if by.strategy == Strategy::List && key.len() != 1 {
         cx.syn_error(syn::Error::new(
             by.span,

@@ -20,6 +20,23 @@ pub struct Message {
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-schema_core::schema! { Message }
+schema_core::schema! { Message, Stat }
 
 fn main() {}
+
+#[schema_core::table(
+    schema = "voicemail",
+    name = "stats",
+    primary_key(id, bucket),
+    partition_by(list(bucket))
+)]
+pub struct Stat {
+    pub id: i64,
+    pub seconds: i32,
+    #[column(generated = "seconds / 60")]
+    pub minutes: i32,
+    #[column(generated = "minutes / 60")]
+    pub hours: i32,
+    #[column(generated = "seconds % 10")]
+    pub bucket: i32,
+}
