@@ -446,8 +446,8 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
                     .collect(),
                 include: row.columns.iter().skip(key_count).cloned().collect(),
                 unique: row.is_unique,
-                // An access method the IR does not model shows as btree plus a name that
-                // differs nowhere else; such indexes are not declared by the DSL.
+                // Every built-in access method has a variant; an extension's (bloom, ...) reads
+                // back as btree, so a drift check does not see such an index's method.
                 method: IndexMethod::from_name(&row.method).unwrap_or_default(),
                 predicate: row.predicate,
             });

@@ -484,6 +484,7 @@ pub enum IndexMethod {
     Hash,
     Gin,
     Gist,
+    Spgist,
     Brin,
 }
 
@@ -494,6 +495,7 @@ impl IndexMethod {
             IndexMethod::Hash => "hash",
             IndexMethod::Gin => "gin",
             IndexMethod::Gist => "gist",
+            IndexMethod::Spgist => "spgist",
             IndexMethod::Brin => "brin",
         }
     }
@@ -504,6 +506,7 @@ impl IndexMethod {
             "hash" => IndexMethod::Hash,
             "gin" => IndexMethod::Gin,
             "gist" => IndexMethod::Gist,
+            "spgist" => IndexMethod::Spgist,
             "brin" => IndexMethod::Brin,
             _ => return None,
         })

@@ -38,7 +38,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "cidr",
 ];
 const INDEX_KEYS: &[&str] = &["name", "method", "where", "include"];
-const METHODS: &[&str] = &["btree", "hash", "gin", "gist", "brin"];
+const METHODS: &[&str] = &["btree", "hash", "gin", "gist", "spgist", "brin"];
 const CHECK_KEYS: &[&str] = &["name", "expr"];
 const POLICY_KEYS: &[&str] = &[
     "name",

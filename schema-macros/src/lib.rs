@@ -3,6 +3,7 @@
 
 mod attr;
 mod ctxt;
+mod names;
 mod pg_enum;
 mod schema_list;
 mod sql;

@@ -1,11 +1,10 @@
 //! `#[derive(PgEnum)]`: a Rust enum as a native PostgreSQL enum type.
 
 use crate::ctxt::{unknown_key_message, Ctxt};
+use crate::names::{check_identifier, MAX_IDENTIFIER_BYTES};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::LitStr;
-
-const MAX_IDENTIFIER_BYTES: usize = 63;
 
 fn snake_case(ident: &str) -> String {
     let mut out = String::new();
@@ -20,12 +19,6 @@ fn snake_case(ident: &str) -> String {
         }
     }
     out
-}
-
-fn is_snake_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some('a'..='z' | '_'))
-        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
 }
 
 pub fn expand(input: TokenStream) -> TokenStream {
@@ -74,25 +67,9 @@ pub fn expand(input: TokenStream) -> TokenStream {
         .map(LitStr::value)
         .unwrap_or_else(|| snake_case(&ident.to_string()));
     let name_span = name.as_ref().map(LitStr::span).unwrap_or(ident.span());
-    for (what, value, span) in [
-        (
-            "schema name",
-            schema.as_ref().map(LitStr::value).unwrap_or_default(),
-            schema.as_ref().map(LitStr::span).unwrap_or(ident.span()),
-        ),
-        ("type name", type_name.clone(), name_span),
-    ] {
-        if schema.is_some() && !is_snake_identifier(&value) {
-            cx.syn_error(syn::Error::new(
-                span,
-                format!(
-                    "{what} `{value}` must be snake_case (a-z, 0-9, _; not starting with a digit)"
-                ),
-            ));
-        }
-        if value.len() > MAX_IDENTIFIER_BYTES {
-            cx.syn_error(syn::Error::new(span, format!("{what} `{value}` is {} bytes; PostgreSQL truncates names to {MAX_IDENTIFIER_BYTES}", value.len())));
-        }
+    if let Some(schema) = &schema {
+        check_identifier(&cx, schema.span(), "schema name", &schema.value());
+        check_identifier(&cx, name_span, "type name", &type_name);
     }
 
     let mut variants = Vec::new();

@@ -4,15 +4,13 @@ use crate::attr::{
     self, Action, BoundSpec, ColumnList, ForeignKeySpec, IdentityKind, Strategy, TableAttrs,
 };
 use crate::ctxt::Ctxt;
+use crate::names::{check_identifier, check_length};
 use crate::sql::{self, Columns};
 use crate::types::{self, FieldType, RustType, Scalar};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr};
-
-/// PostgreSQL truncates identifiers longer than this many bytes (NAMEDATALEN - 1).
-const MAX_IDENTIFIER_BYTES: usize = 63;
 
 struct ColumnModel {
     field: Ident,
@@ -167,36 +165,6 @@ fn errored_stand_in(ident: &Ident) -> TokenStream {
             const DESCRIPTOR: &'static ::schema_core::__private::TableDescriptor =
                 &::schema_core::__private::TableDescriptor::ERRORED;
         }
-    }
-}
-
-fn is_snake_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some('a'..='z' | '_'))
-        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
-}
-
-/// PostgreSQL identifiers the DSL writes must be snake_case and fit 63 bytes, so they are never
-/// case-folded, quoted differently from the Rust name, or silently truncated.
-fn check_identifier(cx: &Ctxt, span: Span, what: &str, name: &str) {
-    if !is_snake_identifier(name) {
-        cx.syn_error(syn::Error::new(
-            span,
-            format!("{what} `{name}` must be snake_case (a-z, 0-9, _; not starting with a digit)"),
-        ));
-    }
-    check_length(cx, span, what, name);
-}
-
-fn check_length(cx: &Ctxt, span: Span, what: &str, name: &str) {
-    if name.len() > MAX_IDENTIFIER_BYTES {
-        cx.syn_error(syn::Error::new(
-            span,
-            format!(
-                "{what} `{name}` is {} bytes; PostgreSQL truncates names to {MAX_IDENTIFIER_BYTES}\nhelp: give it a shorter name (`name = \"...\"`)",
-                name.len()
-            ),
-        ));
     }
 }
 

@@ -1,0 +1,37 @@
+//! The rules every PostgreSQL name the DSL writes follows.
+
+use crate::ctxt::Ctxt;
+use proc_macro2::Span;
+
+/// PostgreSQL truncates identifiers longer than this many bytes (NAMEDATALEN - 1).
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+fn is_snake_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z' | '_'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+/// PostgreSQL identifiers the DSL writes must be snake_case and fit 63 bytes, so they are never
+/// case-folded, quoted differently from the Rust name, or silently truncated.
+pub fn check_identifier(cx: &Ctxt, span: Span, what: &str, name: &str) {
+    if !is_snake_identifier(name) {
+        cx.syn_error(syn::Error::new(
+            span,
+            format!("{what} `{name}` must be snake_case (a-z, 0-9, _; not starting with a digit)"),
+        ));
+    }
+    check_length(cx, span, what, name);
+}
+
+pub fn check_length(cx: &Ctxt, span: Span, what: &str, name: &str) {
+    if name.len() > MAX_IDENTIFIER_BYTES {
+        cx.syn_error(syn::Error::new(
+            span,
+            format!(
+                "{what} `{name}` is {} bytes; PostgreSQL truncates names to {MAX_IDENTIFIER_BYTES}\nhelp: give it a shorter name (`name = \"...\"`)",
+                name.len()
+            ),
+        ));
+    }
+}
