@@ -102,9 +102,9 @@ fn a_new_field_fails_check_until_generate_writes_its_migration() {
     let mut conn = db.connect();
     let source = FileBasedMigrations::from_path(dir.path()).unwrap();
     conn.run_pending_migrations(source.clone()).unwrap();
-    assert_same_schema(&introspect(&mut conn, &declared), &declared);
+    assert_catalog_matches(&mut conn, &declared);
     conn.revert_last_migration(source).unwrap();
-    assert_same_schema(&introspect(&mut conn, &declared), &platform_schema());
+    assert_catalog_matches(&mut conn, &platform_schema());
 }
 
 #[test]
@@ -117,6 +117,7 @@ fn dropping_a_column_needs_consent_and_says_what_down_cannot_restore() {
         .find(|t| t.name == "users")
         .unwrap();
     users.columns.retain(|c| c.name != "mfa_secret");
+    let committed = migrations::migration_directories(dir.path()).unwrap().len();
 
     let err = migrations::generate(
         dir.path(),
@@ -133,7 +134,7 @@ fn dropping_a_column_needs_consent_and_says_what_down_cannot_restore() {
     assert!(err.contains("--allow-data-loss"), "{err}");
     assert_eq!(
         migrations::migration_directories(dir.path()).unwrap().len(),
-        1,
+        committed,
         "nothing written"
     );
 
