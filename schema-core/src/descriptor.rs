@@ -40,7 +40,128 @@ pub struct TableDescriptor {
     /// `Some` when row-level security is enabled (and forced) on the table.
     pub row_security: Option<&'static [PolicyDescriptor]>,
     pub updated_at_trigger: Option<&'static str>,
+    pub kind: TableKind,
 }
+
+/// What a table declares itself to be (see the conventions in README.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableKind {
+    /// Rows belong to one account; row-level security filters them.
+    Tenant,
+    /// Rows shared by every account, for a stated reason.
+    Global,
+    /// The accounts table: what tenant tables' `account_id` references.
+    TenantRoot,
+}
+
+impl TableKind {
+    pub const fn is_tenant(self) -> bool {
+        matches!(self, TableKind::Tenant)
+    }
+}
+
+/// Implemented by `#[table(tenant_root)]`: the table a tenant table's `account_id` references.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the tenant root, so a tenant table's `account_id` cannot reference it",
+    label = "not declared with `#[table(tenant_root)]`",
+    note = "`account_id` of a tenant table references the accounts table, declared `#[table(..., tenant_root)]`"
+)]
+pub trait TenantRoot {}
+
+/// The generated check that a tenant table's `account_id` references the tenant root.
+pub const fn assert_tenant_root<T: TenantRoot + ?Sized>() {}
+
+/// A foreign key column's SQL type matches the referenced key's, nullability aside.
+#[diagnostic::on_unimplemented(
+    message = "foreign key column of SQL type `{Self}` references a key of SQL type `{Key}`",
+    label = "the column and the key it references have different types",
+    note = "declare the field with the same Rust type as the referenced key (an `Option` of it if nullable)"
+)]
+pub trait SameKeyType<Key> {}
+impl<T> SameKeyType<T> for T {}
+impl<T> SameKeyType<T> for diesel::sql_types::Nullable<T> {}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The `n`-th name a table puts in its schema's relation namespace (the table, its key's and
+/// unique constraints' indexes, its indexes, its partitions), or `None` past the last. A
+/// const fn cannot return the iterator `relation_names` does.
+const fn relation_name(t: &TableDescriptor, n: usize) -> Option<&'static str> {
+    let mut n = n;
+    if n == 0 {
+        return Some(t.name);
+    }
+    n -= 1;
+    if n == 0 {
+        return Some(t.primary_key.name);
+    }
+    n -= 1;
+    if n < t.uniques.len() {
+        return Some(t.uniques[n].name);
+    }
+    n -= t.uniques.len();
+    if n < t.indexes.len() {
+        return Some(t.indexes[n].name);
+    }
+    n -= t.indexes.len();
+    if let Some(p) = &t.partitioning {
+        if n < p.partitions.len() {
+            return Some(p.partitions[n].name);
+        }
+    }
+    None
+}
+
+/// What `schema!` evaluates at compile time: no two relations of one PostgreSQL schema share a
+/// name. (Tables with declaration errors have an empty name and are skipped.)
+pub const fn assert_unique_relation_names(tables: &[&TableDescriptor]) {
+    let mut a = 0;
+    while a < tables.len() {
+        let ta = tables[a];
+        let mut i = 0;
+        while let Some(name_a) = relation_name(ta, i) {
+            let mut b = a;
+            while b < tables.len() {
+                let tb = tables[b];
+                if !ta.name.is_empty() && str_eq(ta.schema, tb.schema) {
+                    let mut j = if a == b { i + 1 } else { 0 };
+                    while let Some(name_b) = relation_name(tb, j) {
+                        if str_eq(name_a, name_b) {
+                            panic!("two relations of one PostgreSQL schema have the same name (tables, partitions, keys' and unique constraints' indexes, indexes): rename one of them with `name = \"...\"`");
+                        }
+                        j += 1;
+                    }
+                }
+                b += 1;
+            }
+            i += 1;
+        }
+        a += 1;
+    }
+}
+
+/// Whether `column` alone is the table's primary key (for `joinable!` on a tenant pair).
+pub const fn is_primary_key(table: &TableDescriptor, column: &str) -> bool {
+    // A table with declaration errors has an empty key: no second error for it.
+    table.primary_key.columns.is_empty()
+        || (table.primary_key.columns.len() == 1 && str_eq(table.primary_key.columns[0], column))
+}
+
+/// The generated check that a single-column foreign key has its target key's type.
+pub const fn assert_key_type<Column: SameKeyType<Key>, Key>() {}
 
 #[derive(Debug)]
 pub struct ColumnDescriptor {
@@ -288,6 +409,7 @@ impl TableDescriptor {
         partitioning: None,
         row_security: None,
         updated_at_trigger: None,
+        kind: TableKind::Global,
     };
 
     pub fn qualified_name(&self) -> ir::QualifiedName {

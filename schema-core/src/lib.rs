@@ -35,9 +35,10 @@ pub use schema_macros::{schema, table, PgEnum};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::descriptor::{
-        descriptor_of, CheckDescriptor, ColumnDescriptor, EnumDescriptor, ForeignKeyDescriptor,
+        assert_key_type, assert_tenant_root, assert_unique_relation_names, descriptor_of,
+        is_primary_key, CheckDescriptor, ColumnDescriptor, EnumDescriptor, ForeignKeyDescriptor,
         IndexDescriptor, KeyDescriptor, PartitionDescriptor, PartitioningDescriptor, PgEnum,
-        PolicyDescriptor, Table, TableDescriptor, TypeDescriptor,
+        PolicyDescriptor, Table, TableDescriptor, TableKind, TenantRoot, TypeDescriptor,
     };
     pub use crate::ir::{
         Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, Schema, SqlType,

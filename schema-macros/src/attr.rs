@@ -22,6 +22,10 @@ pub const TABLE_KEYS: &[&str] = &[
     "partition_by",
     "partition",
     "monthly_partitions",
+    "global",
+    "tenant_root",
+    "append_only",
+    "hard_delete",
 ];
 pub const COLUMN_KEYS: &[&str] = &[
     "primary_key",
@@ -37,7 +41,14 @@ pub const COLUMN_KEYS: &[&str] = &[
     "generated",
     "cidr",
 ];
-const INDEX_KEYS: &[&str] = &["name", "method", "where", "include"];
+const INDEX_KEYS: &[&str] = &[
+    "name",
+    "method",
+    "where",
+    "include",
+    "across_tenants",
+    "all_rows",
+];
 const METHODS: &[&str] = &["btree", "hash", "gin", "gist", "spgist", "brin"];
 const CHECK_KEYS: &[&str] = &["name", "expr"];
 const POLICY_KEYS: &[&str] = &[
@@ -67,8 +78,16 @@ const FOREIGN_KEY_KEYS: &[&str] = &[
     "on_update",
     "name",
     "no_join",
+    "across_tenants",
 ];
-const REFERENCES_KEYS: &[&str] = &["column", "on_delete", "on_update", "name", "no_join"];
+const REFERENCES_KEYS: &[&str] = &[
+    "column",
+    "on_delete",
+    "on_update",
+    "name",
+    "no_join",
+    "across_tenants",
+];
 const ACTIONS: &[&str] = &[
     "no_action",
     "restrict",
@@ -106,6 +125,11 @@ pub struct ColumnList {
     pub method: Option<(String, Span)>,
     pub predicate: Option<LitStr>,
     pub include: Vec<Ident>,
+    /// `across_tenants = "why"`: a tenant table's unique key that deliberately leaves out
+    /// `account_id`.
+    pub across_tenants: Option<LitStr>,
+    /// `all_rows = "why"`: a unique key of a soft-delete table that also covers deleted rows.
+    pub all_rows: Option<LitStr>,
     pub span: Span,
 }
 
@@ -118,6 +142,8 @@ impl ColumnList {
             method: None,
             predicate: None,
             include: Vec::new(),
+            across_tenants: None,
+            all_rows: None,
             span,
         }
     }
@@ -180,6 +206,9 @@ pub struct ForeignKeySpec {
     pub on_delete: Action,
     pub on_update: Action,
     pub join: bool,
+    /// `across_tenants = "why"`: a tenant table's reference to another tenant table that
+    /// deliberately leaves out `account_id`.
+    pub across_tenants: Option<LitStr>,
     pub span: Span,
 }
 
@@ -198,6 +227,13 @@ pub struct TableAttrs {
     pub partition_by: Option<PartitionBySpec>,
     pub partitions: Vec<PartitionSpec>,
     pub monthly: Option<MonthlySpec>,
+    /// `global = "why the rows are shared"`.
+    pub global: Option<LitStr>,
+    pub tenant_root: Option<Span>,
+    /// `append_only`, or `append_only(time = column)`.
+    pub append_only: Option<(Span, Option<Ident>)>,
+    /// `hard_delete = "why rows are really deleted"`.
+    pub hard_delete: Option<LitStr>,
 }
 
 #[derive(Default)]
@@ -316,6 +352,8 @@ fn parse_column_list(
         method: None,
         predicate: None,
         include: Vec::new(),
+        across_tenants: None,
+        all_rows: None,
         span,
     };
     meta.parse_nested_meta(|inner| {
@@ -338,8 +376,16 @@ fn parse_column_list(
                     list.method = Some((lit.value(), lit.span()));
                 }
                 "where" if with_index_options => list.predicate = Some(inner.value()?.parse()?),
+                "across_tenants" if what != "primary_key" => {
+                    list.across_tenants = Some(inner.value()?.parse()?)
+                }
+                "all_rows" if what != "primary_key" => list.all_rows = Some(inner.value()?.parse()?),
                 _ => {
-                    let known: &[&str] = if with_index_options { INDEX_KEYS } else { &["name"] };
+                    let known: &[&str] = match (with_index_options, what) {
+                        (true, _) => INDEX_KEYS,
+                        (false, "primary_key") => &["name"],
+                        (false, _) => &["name", "across_tenants", "all_rows"],
+                    };
                     cx.error_spanned_by(&inner.path, unknown_key_message(&format!("`{what}`"), &key, known));
                     skip_value(&inner)?;
                 }
@@ -618,6 +664,7 @@ fn empty_foreign_key(span: Span) -> ForeignKeySpec {
         on_delete: Action::NoAction,
         on_update: Action::NoAction,
         join: true,
+        across_tenants: None,
         span,
     }
 }
@@ -639,6 +686,7 @@ fn parse_table_foreign_key(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<For
             "on_update" => fk.on_update = parse_action(cx, &inner)?,
             "name" => fk.name = Some(inner.value()?.parse()?),
             "no_join" => fk.join = false,
+            "across_tenants" => fk.across_tenants = Some(inner.value()?.parse()?),
             _ => {
                 cx.error_spanned_by(
                     &inner.path,
@@ -691,6 +739,7 @@ fn parse_column_references(
             "on_update" => fk.on_update = parse_action(cx, &inner)?,
             "name" => fk.name = Some(inner.value()?.parse()?),
             "no_join" => fk.join = false,
+            "across_tenants" => fk.across_tenants = Some(inner.value()?.parse()?),
             _ => {
                 cx.error_spanned_by(
                     &inner.path,
@@ -745,6 +794,31 @@ pub fn parse_table_attrs(cx: &Ctxt, args: TokenStream) -> TableAttrs {
             "partition_by" => attrs.partition_by = parse_partition_by(cx, &meta)?,
             "partition" => attrs.partitions.extend(parse_partition(cx, &meta)?),
             "monthly_partitions" => attrs.monthly = parse_monthly(cx, &meta)?,
+            "global" => attrs.global = Some(meta.value()?.parse()?),
+            "tenant_root" => attrs.tenant_root = Some(meta.path.span()),
+            "hard_delete" => attrs.hard_delete = Some(meta.value()?.parse()?),
+            "append_only" => {
+                let mut time = None;
+                if meta.input.peek(syn::token::Paren) {
+                    meta.parse_nested_meta(|inner| {
+                        if inner.path.is_ident("time") {
+                            time = Some(inner.value()?.parse::<Ident>()?);
+                        } else {
+                            cx.error_spanned_by(
+                                &inner.path,
+                                unknown_key_message(
+                                    "`append_only`",
+                                    &path_key(&inner.path),
+                                    &["time"],
+                                ),
+                            );
+                            skip_value(&inner)?;
+                        }
+                        Ok(())
+                    })?;
+                }
+                attrs.append_only = Some((meta.path.span(), time));
+            }
             _ => {
                 cx.error_spanned_by(&meta.path, unknown_key_message("`table`", &key, TABLE_KEYS));
                 skip_value(&meta)?;

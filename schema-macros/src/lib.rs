@@ -2,6 +2,7 @@
 //! `schema_core::schema!`), which the generated code refers to.
 
 mod attr;
+mod conventions;
 mod ctxt;
 mod names;
 mod pg_enum;

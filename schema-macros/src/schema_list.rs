@@ -75,6 +75,10 @@ pub fn expand(input: TokenStream) -> TokenStream {
         /// Every table declared in this crate, in `schema!` order.
         pub const TABLES: &[&::schema_core::__private::TableDescriptor] = &[#(#descriptors),*];
 
+        // Two tables must not give one name to relations (tables, partitions, indexes) of one
+        // PostgreSQL schema: the compiler evaluates this, so a clash does not compile.
+        const _: () = ::schema_core::__private::assert_unique_relation_names(TABLES);
+
         /// The declared schema, ready to diff, render or compare with a live database.
         pub fn schema() -> ::core::result::Result<
             ::schema_core::__private::Schema,

@@ -120,6 +120,29 @@ pub fn check_expression(
     ok.then_some(used)
 }
 
+/// Whether `predicate` is `column IS NULL`, or an `AND` of terms one of which is: the form of
+/// a partial index that covers live rows only.
+pub fn requires_null(predicate: &str, column: &str) -> bool {
+    fn walk(expr: &Expr, column: &str) -> bool {
+        match expr {
+            Expr::IsNull(inner) => {
+                matches!(&**inner, Expr::Identifier(i) if i.value.eq_ignore_ascii_case(column))
+            }
+            Expr::Nested(inner) => walk(inner, column),
+            Expr::BinaryOp {
+                left,
+                op: sqlparser::ast::BinaryOperator::And,
+                right,
+            } => walk(left, column) || walk(right, column),
+            _ => false,
+        }
+    }
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(predicate)
+        .and_then(|mut p| p.parse_expr())
+        .is_ok_and(|expr| walk(&expr, column))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +225,21 @@ mod tests {
             .contains("plain names"));
         assert!(check("EXISTS (SELECT 1)").unwrap_err().contains("subquery"));
         assert!(check("   ").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn live_rows_only_predicates_are_recognised() {
+        assert!(requires_null("deleted_at IS NULL", "deleted_at"));
+        assert!(requires_null("(deleted_at IS NULL)", "deleted_at"));
+        assert!(requires_null(
+            "enabled AND deleted_at IS NULL",
+            "deleted_at"
+        ));
+        assert!(!requires_null(
+            "deleted_at IS NULL OR enabled",
+            "deleted_at"
+        ));
+        assert!(!requires_null("deleted_at IS NOT NULL", "deleted_at"));
+        assert!(!requires_null("retired_on IS NULL", "deleted_at"));
     }
 }

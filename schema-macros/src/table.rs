@@ -3,6 +3,7 @@
 use crate::attr::{
     self, Action, BoundSpec, ColumnList, ForeignKeySpec, IdentityKind, Strategy, TableAttrs,
 };
+use crate::conventions::{self, Kind};
 use crate::ctxt::Ctxt;
 use crate::names::{check_identifier, check_length};
 use crate::sql::{self, Columns};
@@ -58,6 +59,16 @@ struct ForeignKeyModel {
     on_delete: Action,
     on_update: Action,
     join: bool,
+    /// Single-column reference to the target's primary key: the compiler checks the types.
+    to_primary_key: bool,
+    /// The column `joinable!` joins on, and for a tenant pair the target column that must be
+    /// the target's primary key (checked at compile time).
+    join_column: Option<(String, Option<String>)>,
+    /// From a tenant table without `account_id` in the key: the target must not be a tenant
+    /// table (checked when the target's descriptor is known, at compile time).
+    must_target_non_tenant: bool,
+    /// `account_id` of a tenant table: the target must be the tenant root.
+    must_target_root: bool,
 }
 
 struct Model {
@@ -74,6 +85,7 @@ struct Model {
     partitioning: Option<PartitioningModel>,
     row_security: Option<Vec<PolicyModel>>,
     updated_at_trigger: Option<String>,
+    kind: Kind,
 }
 
 /// The doc comment of a struct or field: `///` lines joined, one leading space dropped.
@@ -210,6 +222,15 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     // Fields whose type was rejected: already reported, so keys naming them add no error.
     let mut unusable_fields = Vec::new();
     let mut field_pk = Vec::new();
+    let kind = conventions::check_table_kind(
+        cx,
+        &item.ident,
+        attrs.tenant,
+        attrs.global.as_ref(),
+        attrs.tenant_root,
+    );
+    let append_only = attrs.append_only.clone();
+    let hard_delete = attrs.hard_delete.clone();
     let mut uniques: Vec<ColumnList> = attrs.uniques;
     let attrs_index_spans: Vec<(Option<(String, Span)>, bool)> = attrs
         .indexes
@@ -438,14 +459,14 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                 name
             }
         };
-    let uniques: Vec<(String, Vec<String>)> = uniques
+    let uniques_out: Vec<(String, Vec<String>)> = uniques
         .iter()
         .map(|u| {
             let cols = resolve(&u.columns, "`unique`");
             (constraint_name(&u.name, &cols, "key", u.span), cols)
         })
         .collect();
-    let indexes: Vec<IndexModel> = indexes
+    let indexes_out: Vec<IndexModel> = indexes
         .iter()
         .map(|(i, unique)| {
             let cols = resolve(&i.columns, "`index`");
@@ -480,6 +501,70 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             }
         }
     }
+
+    // The conventions that need the resolved keys.
+    let unique_keys: Vec<conventions::UniqueKey<'_>> = uniques_out
+        .iter()
+        .zip(uniques.iter())
+        .map(|((name, cols), spec)| conventions::UniqueKey {
+            name,
+            columns: cols.clone(),
+            predicate: None,
+            across_tenants: spec.across_tenants.as_ref(),
+            all_rows: spec.all_rows.as_ref(),
+            is_index: false,
+            span: spec.span,
+        })
+        .chain(
+            indexes_out
+                .iter()
+                .zip(indexes.iter())
+                .filter(|(model, _)| model.unique)
+                .map(|(model, (spec, _))| conventions::UniqueKey {
+                    name: &model.name,
+                    columns: model.columns.iter().map(|(c, _)| c.clone()).collect(),
+                    predicate: model.predicate.as_deref(),
+                    across_tenants: spec.across_tenants.as_ref(),
+                    all_rows: spec.all_rows.as_ref(),
+                    is_index: true,
+                    span: spec.span,
+                }),
+        )
+        .collect();
+    let account_id_referenced = foreign_keys
+        .iter()
+        .any(|fk| fk.columns.len() == 1 && fk.columns[0] == "account_id");
+    let convention_columns: Vec<conventions::Column<'_>> = columns
+        .iter()
+        .map(|c| conventions::Column {
+            name: &c.name,
+            field: &c.field,
+            ty: &c.ty,
+            default: c.default.as_deref(),
+            has_reference: c.name == "account_id" && account_id_referenced,
+        })
+        .collect();
+    if kind == Some(Kind::Tenant) {
+        conventions::check_tenant_column(cx, &convention_columns);
+        conventions::check_tenant_unique_keys(cx, &unique_keys);
+    }
+    conventions::check_timestamps(cx, &item.ident, &convention_columns, append_only.as_ref());
+    conventions::check_soft_delete(
+        cx,
+        &item.ident,
+        &convention_columns,
+        append_only.is_some(),
+        hard_delete.as_ref(),
+        &primary_key.1,
+        &unique_keys,
+    );
+    if let Some(m) = &monthly {
+        conventions::check_future_partition_names(cx, m.span, &table_name);
+    }
+    drop(unique_keys);
+    drop(convention_columns);
+    let uniques = uniques_out;
+    let indexes = indexes_out;
 
     // CHECK constraints: the expression parses and names only this table's columns.
     let mut checks: Vec<(String, String)> = Vec::new();
@@ -615,12 +700,24 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             let target = fk.target?;
             let columns = resolve(&fk.columns, "`foreign_key`");
             // Diesel's `joinable!` joins on the target's primary key: only a single-column
-            // reference to that key can have one. Self-references need aliases, not `joinable!`.
-            let join = fk.join
-                && columns.len() == 1
-                && fk.target_columns.is_empty()
-                && !target.is_ident(&item.ident)
-                && !target.is_ident("Self");
+            // reference to that key can have one, or a tenant reference `(account_id, x)` to
+            // `(account_id, key)` (joining on `x = key` finds the same row). Self-references
+            // need aliases, not `joinable!`.
+            let tenant_pair = columns.len() == 2
+                && columns[0] == "account_id"
+                && fk.target_columns.len() == 2
+                && fk.target_columns[0] == "account_id";
+            let join_column = if tenant_pair {
+                Some((columns[1].clone(), Some(fk.target_columns[1].to_string())))
+            } else if columns.len() == 1 && fk.target_columns.is_empty() {
+                Some((columns[0].clone(), None))
+            } else {
+                None
+            };
+            let join_column = join_column.filter(|_| {
+                fk.join && !target.is_ident(&item.ident) && !target.is_ident("Self")
+            });
+            let join = join_column.is_some();
             if join {
                 let key = quote!(#target).to_string();
                 if let Some((_, other)) = joined.iter().find(|(k, _)| *k == key) {
@@ -630,9 +727,21 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                 }
                 joined.push((key, columns.join(", ")));
             }
+            let tenant = kind == Some(Kind::Tenant);
+            if let Some(reason) = &fk.across_tenants {
+                if reason.value().trim().is_empty() {
+                    cx.error_spanned_by(reason, "`across_tenants` needs the reason, in words");
+                }
+            }
             Some(ForeignKeyModel {
                 name: constraint_name(&fk.name, &columns, "fkey", fk.span),
                 target_columns: fk.target_columns.iter().map(Ident::to_string).collect(),
+                to_primary_key: columns.len() == 1 && fk.target_columns.is_empty(),
+                join_column,
+                must_target_non_tenant: tenant
+                    && !columns.iter().any(|c| c == "account_id")
+                    && fk.across_tenants.is_none(),
+                must_target_root: tenant && columns == ["account_id"],
                 columns,
                 target,
                 on_delete: fk.on_delete,
@@ -659,6 +768,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         partitioning,
         row_security,
         updated_at_trigger,
+        kind: kind.unwrap_or(Kind::Global),
     })
 }
 
@@ -1154,6 +1264,48 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let updated_at_trigger = option_str(&m.updated_at_trigger);
+    let kind = match m.kind {
+        Kind::Tenant => quote!(Tenant),
+        Kind::Global => quote!(Global),
+        Kind::TenantRoot => quote!(TenantRoot),
+    };
+    let tenant_root = (m.kind == Kind::TenantRoot)
+        .then(|| quote!(impl ::schema_core::__private::TenantRoot for #ident {}));
+    let table_name = &m.name;
+    // Cross-struct conventions, checked by the compiler once the targets are known.
+    let reference_checks = m.foreign_keys.iter().map(|fk| {
+        let target = &fk.target;
+        let column = format_ident!("{}", fk.columns[0]);
+        let mut checks = TokenStream::new();
+        if fk.to_primary_key {
+            let target_table =
+                quote!(<#target as ::diesel::associations::HasTable>::Table);
+            checks.extend(quote_spanned! {target.span()=>
+                const _: () = ::schema_core::__private::assert_key_type::<
+                    <#table_mod::#column as ::diesel::Expression>::SqlType,
+                    <<#target_table as ::diesel::Table>::PrimaryKey as ::diesel::Expression>::SqlType,
+                >();
+            });
+        }
+        if fk.must_target_root {
+            checks.extend(quote_spanned! {target.span()=>
+                const _: () = ::schema_core::__private::assert_tenant_root::<#target>();
+            });
+        }
+        if fk.must_target_non_tenant {
+            let message = format!(
+                "foreign key `{}` of tenant table `{table_name}` references another tenant table without `account_id`: add `account_id` to both sides (foreign_key(columns(account_id, {}), references = ..., target_columns(account_id, id))) or state why it spans tenants: across_tenants = \"...\"",
+                fk.name,
+                fk.columns.join(", ")
+            );
+            checks.extend(quote_spanned! {target.span()=>
+                const _: () = if <#target as ::schema_core::__private::Table>::DESCRIPTOR.kind.is_tenant() {
+                    ::core::panic!(#message)
+                };
+            });
+        }
+        checks
+    });
     let foreign_keys = m.foreign_keys.iter().map(|fk| {
         let (n, cols, target_cols, target) =
             (&fk.name, &fk.columns, &fk.target_columns, &fk.target);
@@ -1176,7 +1328,22 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         // does not give; its type form takes the target's table type through `HasTable`
         // (implemented by the `Identifiable` derive), so any path to the struct works.
         let target = &fk.target;
-        let column = format_ident!("{}", fk.columns[0]);
+        let (column, key) = fk.join_column.clone().expect("joined references have a column");
+        let key_check = key.map(|key| {
+            let message = format!(
+                "`joinable!` for foreign key `{}` joins `{column}` to the target's primary key, but `{key}` is not that key\nhelp: reference the target's key, or add `no_join`",
+                fk.name
+            );
+            quote_spanned! {target.span()=>
+                const _: () = if !::schema_core::__private::is_primary_key(
+                    <#target as ::schema_core::__private::Table>::DESCRIPTOR,
+                    #key,
+                ) {
+                    ::core::panic!(#message)
+                };
+            }
+        });
+        let column = format_ident!("{}", column);
         let target_table =
             quote_spanned!(target.span()=> <#target as ::diesel::associations::HasTable>::Table);
         let target_value = quote!(<#target as ::diesel::associations::HasTable>::table());
@@ -1184,6 +1351,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         let primary_key_expr =
             quote!(<#target_table as ::diesel::Table>::primary_key(&#target_value));
         quote! {
+            #key_check
             ::diesel::joinable_inner!(
                 left_table_ty = #table_mod::table,
                 right_table_ty = #target_table,
@@ -1241,8 +1409,12 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                     partitioning: #partitioning,
                     row_security: #row_security,
                     updated_at_trigger: #updated_at_trigger,
+                    kind: ::schema_core::__private::TableKind::#kind,
                 };
         }
+
+        #tenant_root
+        #(#reference_checks)*
 
         #listed
     }

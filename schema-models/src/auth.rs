@@ -7,7 +7,12 @@ use uuid::Uuid;
 
 /// A person who signs in. `account_id` is the home account; access to further accounts goes
 /// through [`UserAccount`].
-#[schema_core::table(schema = "auth", name = "users", unique(account_id, username))]
+#[schema_core::table(
+    schema = "auth",
+    name = "users",
+    global = "people sign in before an account is chosen; their accounts come from users_to_accounts",
+    unique_index(account_id, username, where = "deleted_at IS NULL")
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     #[column(primary_key, default = "gen_random_uuid()")]
@@ -37,6 +42,8 @@ pub struct User {
 #[schema_core::table(
     schema = "auth",
     name = "users_to_accounts",
+    global = "read at sign-in, before an account is chosen, to list the user's accounts",
+    hard_delete = "revoking access removes the membership; the audit log keeps the history",
     primary_key(account_id, user_id)
 )]
 #[derive(Debug, Clone, PartialEq)]

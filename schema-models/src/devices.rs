@@ -12,8 +12,9 @@ use uuid::Uuid;
     schema = "devices",
     name = "devices",
     tenant,
-    unique(account_id, sip_username),
-    unique(account_id, mac_address)
+    unique_index(account_id, sip_username, where = "deleted_at IS NULL"),
+    unique_index(account_id, mac_address, where = "deleted_at IS NULL"),
+    unique(account_id, id, name = "devices_account_id_id_key")
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Device {
@@ -43,10 +44,21 @@ pub struct Device {
 }
 
 /// The current state of one device, one row per device (history lives in device events).
-#[schema_core::table(schema = "devices", name = "device_status", tenant)]
+#[schema_core::table(
+    schema = "devices",
+    name = "device_status",
+    tenant,
+    hard_delete = "one row per device, deleted with the device",
+    foreign_key(
+        columns(account_id, device_id),
+        references = Device,
+        target_columns(account_id, id),
+        on_delete = cascade
+    )
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceStatus {
-    #[column(primary_key, references(Device, on_delete = cascade))]
+    #[column(primary_key)]
     pub device_id: Uuid,
     #[column(references(Account, on_delete = cascade), index)]
     pub account_id: Uuid,

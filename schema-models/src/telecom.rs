@@ -34,6 +34,7 @@ pub enum CallDirection {
     schema = "telecom",
     name = "call_detail_records",
     tenant,
+    append_only,
     primary_key(id, started_at),
     partition_by(range(started_at)),
     monthly_partitions(from = "2026-01", months = 18),
@@ -44,7 +45,12 @@ pub enum CallDirection {
         started_at(desc),
         name = "call_detail_records_account_recent_idx"
     ),
-    unique_index(call_id, started_at, name = "call_detail_records_call_id_key"),
+    unique_index(
+        account_id,
+        call_id,
+        started_at,
+        name = "call_detail_records_call_id_key"
+    ),
     check(
         name = "call_detail_records_time_order_check",
         expr = "ended_at IS NULL OR ended_at >= started_at"
@@ -84,6 +90,4 @@ pub struct CallDetailRecord {
     pub cost: Option<BigDecimal>,
     #[column(default = "now()")]
     pub created_at: DateTime<Utc>,
-    #[column(default = "now()")]
-    pub updated_at: DateTime<Utc>,
 }

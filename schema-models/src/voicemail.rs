@@ -35,7 +35,8 @@ pub struct GreetingSettings {
     schema = "voicemail",
     name = "voicemail_boxes",
     tenant,
-    unique(account_id, mailbox_number),
+    unique_index(account_id, mailbox_number, where = "deleted_at IS NULL"),
+    unique(account_id, id, name = "voicemail_boxes_account_id_id_key"),
     check(
         name = "voicemail_boxes_max_messages_check",
         expr = "max_messages BETWEEN 1 AND 10000"
@@ -74,6 +75,12 @@ pub struct VoicemailBox {
     schema = "voicemail",
     name = "voicemail_messages",
     tenant,
+    foreign_key(
+        columns(account_id, box_id),
+        references = VoicemailBox,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
     index(
         box_id,
         received_at(desc),
@@ -94,7 +101,6 @@ pub struct VoicemailMessage {
     pub id: Uuid,
     #[column(references(Account, on_delete = cascade), index)]
     pub account_id: Uuid,
-    #[column(references(VoicemailBox, on_delete = cascade))]
     pub box_id: Uuid,
     #[column(varchar = 32)]
     pub caller_number: Option<String>,

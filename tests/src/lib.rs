@@ -11,6 +11,8 @@ pub mod fixtures {
     #[schema_core::table(
         schema = "fixtures",
         name = "every_type",
+        global = "test fixture",
+        append_only(time = at),
         index(small, big),
         unique_index(label, name = "every_type_label_uidx")
     )]
@@ -57,7 +59,13 @@ pub mod fixtures {
     }
 
     /// Serial and by-default identity keys, a composite unique and a composite foreign key.
-    #[schema_core::table(schema = "fixtures", name = "serial_parent", unique(tenant, code))]
+    #[schema_core::table(
+        schema = "fixtures",
+        name = "serial_parent",
+        global = "test fixture",
+        hard_delete = "test fixture",
+        unique(tenant, code)
+    )]
     #[derive(Debug, Clone, PartialEq)]
     pub struct SerialParent {
         #[column(primary_key, serial)]
@@ -67,6 +75,10 @@ pub mod fixtures {
         pub tenant: i32,
         #[column(varchar = 16)]
         pub code: String,
+        #[column(default = "now()")]
+        pub created_at: chrono::DateTime<chrono::Utc>,
+        #[column(default = "now()")]
+        pub updated_at: chrono::DateTime<chrono::Utc>,
     }
 
     #[schema_core::table(
@@ -80,7 +92,9 @@ pub mod fixtures {
             on_delete = cascade,
             on_update = cascade,
             name = "composite_child_parent_fkey"
-        )
+        ),
+        global = "test fixture",
+        hard_delete = "test fixture"
     )]
     #[derive(Debug, Clone, PartialEq)]
     pub struct CompositeChild {
@@ -90,6 +104,10 @@ pub mod fixtures {
         pub line: i16,
         #[column(references(SerialParent, on_delete = set_null))]
         pub parent_id: Option<i32>,
+        #[column(default = "now()")]
+        pub created_at: chrono::DateTime<chrono::Utc>,
+        #[column(default = "now()")]
+        pub updated_at: chrono::DateTime<chrono::Utc>,
     }
 }
 
@@ -129,6 +147,8 @@ pub mod vocabulary {
     #[schema_core::table(
         schema = "vocabulary",
         name = "lines",
+        global = "test fixture",
+        append_only(time = seen_at),
         row_security,
         policy(name = "lines_read_all", command = select, roles("pg_read_all_data"), using = "true"),
         policy(name = "lines_not_idle_writes", command = update, restrictive, using = "state <> 'idle'", with_check = "state <> 'idle'"),
@@ -181,7 +201,9 @@ pub mod vocabulary {
         partition_by(list(region)),
         partition(name = "numbers_by_region_na", values("us", "ca")),
         partition(name = "numbers_by_region_eu", values("de", "fr", "nl")),
-        partition(name = "numbers_by_region_other", default)
+        partition(name = "numbers_by_region_other", default),
+        global = "test fixture",
+        hard_delete = "test fixture"
     )]
     #[derive(Debug, Clone, PartialEq)]
     pub struct RegionalNumber {
@@ -189,6 +211,10 @@ pub mod vocabulary {
         pub region: String,
         #[column(varchar = 20)]
         pub number: String,
+        #[column(default = "now()")]
+        pub created_at: chrono::DateTime<chrono::Utc>,
+        #[column(default = "now()")]
+        pub updated_at: chrono::DateTime<chrono::Utc>,
     }
 
     /// HASH partitioning.
@@ -198,13 +224,17 @@ pub mod vocabulary {
         primary_key(line_id, id),
         partition_by(hash(line_id)),
         partition(name = "events_by_line_h0", modulus = 2, remainder = 0),
-        partition(name = "events_by_line_h1", modulus = 2, remainder = 1)
+        partition(name = "events_by_line_h1", modulus = 2, remainder = 1),
+        global = "test fixture",
+        append_only
     )]
     #[derive(Debug, Clone, PartialEq)]
     pub struct LineEvent {
         pub line_id: i64,
         pub id: i64,
         pub payload: serde_json::Value,
+        #[column(default = "now()")]
+        pub created_at: chrono::DateTime<chrono::Utc>,
     }
 
     /// RANGE partitioning with an explicit `MINVALUE` bound and a monthly series on a date.
@@ -214,13 +244,17 @@ pub mod vocabulary {
         primary_key(day, line_id),
         partition_by(range(day)),
         partition(name = "usage_by_day_old", from = "MINVALUE", to = "2026-01-01"),
-        monthly_partitions(from = "2026-01", months = 2)
+        monthly_partitions(from = "2026-01", months = 2),
+        global = "test fixture",
+        append_only
     )]
     #[derive(Debug, Clone, PartialEq)]
     pub struct DailyUsage {
         pub day: NaiveDate,
         pub line_id: i64,
         pub seconds: i64,
+        #[column(default = "now()")]
+        pub created_at: chrono::DateTime<chrono::Utc>,
     }
 }
 

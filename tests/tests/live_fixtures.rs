@@ -115,6 +115,8 @@ fn serial_identity_and_composite_foreign_keys_work() {
             seq: 0,
             tenant: 7,
             code: "A1".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
         })
         .returning(SerialParent::as_returning())
         .get_result(&mut conn)
@@ -125,6 +127,8 @@ fn serial_identity_and_composite_foreign_keys_work() {
         code: "A1".into(),
         line: 1,
         parent_id: Some(parent.id),
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
     };
     diesel::insert_into(composite_child::table)
         .values(&child)

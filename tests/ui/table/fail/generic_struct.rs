@@ -1,4 +1,4 @@
-#[schema_core::table(schema = "billing", name = "rates")]
+#[schema_core::table(schema = "billing", name = "rates", global = "ui case", append_only)]
 pub struct Rate<T> {
     #[column(primary_key)]
     pub id: i64,

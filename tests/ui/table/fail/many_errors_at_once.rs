@@ -1,5 +1,5 @@
 // Every mistake of one struct is reported in one build.
-#[schema_core::table(schema = "Billing", name = "invoices")]
+#[schema_core::table(schema = "Billing", name = "invoices", global = "ui case", append_only)]
 pub struct Invoice {
     #[column(primary_key, identity, default = "1")]
     pub id: Option<i64>,
@@ -11,6 +11,8 @@ pub struct Invoice {
     pub this_column_name_is_far_too_long_for_postgresql_to_keep_it_whole: i32,
     #[column(references(Customer, on_delete = explode))]
     pub customer_id: i64,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 schema_core::schema! { Invoice }

@@ -12,7 +12,12 @@ struct Err;
 mod billing {
     use chrono::{DateTime, Utc};
 
-    #[schema_core::table(schema = "billing", name = "plans")]
+    #[schema_core::table(
+        schema = "billing",
+        name = "plans",
+        global = "plans are the catalogue every account chooses from",
+        append_only
+    )]
     pub struct Plan {
         #[column(primary_key, identity)]
         pub id: i64,
@@ -23,7 +28,13 @@ mod billing {
         pub retired_at: core::option::Option<DateTime<Utc>>,
     }
 
-    #[schema_core::table(schema = "billing", name = "plan_prices", unique(plan_id, currency))]
+    #[schema_core::table(
+        schema = "billing",
+        name = "plan_prices",
+        global = "prices belong to the shared plans",
+        hard_delete = "a price nobody pays any more is removed",
+        unique(plan_id, currency)
+    )]
     pub struct PlanPrice {
         #[column(primary_key, serial)]
         pub id: i32,
@@ -33,6 +44,10 @@ mod billing {
         pub currency: String,
         #[column(numeric(10, 2))]
         pub amount: bigdecimal::BigDecimal,
+        #[column(default = "now()")]
+        pub created_at: DateTime<Utc>,
+        #[column(default = "now()")]
+        pub updated_at: DateTime<Utc>,
     }
 }
 

@@ -5,7 +5,9 @@
     check(name = "plans_version_check", expr = "versoin BETWEEN 1 AND 10"),
     check = "published_version BETWEEN 1 AND",
     check = "plans.version > 0",
-    check = "version IN (SELECT 1)"
+    check = "version IN (SELECT 1)",
+    global = "ui case",
+    append_only
 )]
 pub struct Plan {
     #[column(primary_key)]
@@ -13,6 +15,8 @@ pub struct Plan {
     pub version: i32,
     #[column(check = "published_version >= 1 AND publisehd_version <= 10")]
     pub published_version: Option<i32>,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 schema_core::schema! { Plan }

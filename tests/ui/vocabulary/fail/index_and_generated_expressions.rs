@@ -5,7 +5,9 @@
     name = "messages",
     index(box_id, where = "deleted IS NULL"),
     index(payload, method = "gim"),
-    unique_index(payload, method = "gin")
+    unique_index(payload, method = "gin"),
+    global = "ui case",
+    append_only
 )]
 pub struct Message {
     #[column(primary_key)]
@@ -18,6 +20,8 @@ pub struct Message {
     #[column(generated = "seconds * 1000", default = "0")]
     pub millis_again: i64,
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 schema_core::schema! { Message, Stat }
@@ -28,7 +32,9 @@ fn main() {}
     schema = "voicemail",
     name = "stats",
     primary_key(id, bucket),
-    partition_by(list(bucket))
+    partition_by(list(bucket)),
+    global = "ui case",
+    append_only
 )]
 pub struct Stat {
     pub id: i64,
@@ -39,4 +45,6 @@ pub struct Stat {
     pub hours: i32,
     #[column(generated = "seconds % 10")]
     pub bucket: i32,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }

@@ -2,10 +2,12 @@
 // compiler says what a column type can be.
 pub struct Codec;
 
-#[schema_core::table(schema = "telecom", name = "trunks")]
+#[schema_core::table(schema = "telecom", name = "trunks", global = "ui case", append_only)]
 pub struct Trunk {
     pub id: i64,
     pub codec: Codec,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 schema_core::schema! { Trunk }

@@ -8,16 +8,22 @@
     partition(name = "numbers_low", from = "a", to = "m"),
     partition(name = "numbers_hashed", modulus = 4, remainder = 4),
     partition(name = "numbers_eu", values("de"), default),
-    monthly_partitions(from = "2026-13", months = 0)
+    monthly_partitions(from = "2026-13", months = 0),
+    global = "ui case",
+    append_only
 )]
 pub struct Number {
     pub region: String,
     pub number: String,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-#[schema_core::table(schema = "telecom", name = "plain", partition(name = "plain_p", default))]
+#[schema_core::table(schema = "telecom", name = "plain", partition(name = "plain_p", default), global = "ui case", append_only)]
 pub struct Plain {
     pub id: i64,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[schema_core::table(
@@ -25,11 +31,15 @@ pub struct Plain {
     name = "by_region",
     primary_key(id, region),
     partition_by(range(region)),
-    monthly_partitions(from = "2026-01", months = 3)
+    monthly_partitions(from = "2026-01", months = 3),
+    global = "ui case",
+    append_only
 )]
 pub struct ByRegion {
     pub id: i64,
     pub region: String,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 schema_core::schema! { Number, Plain, ByRegion }

@@ -5,7 +5,9 @@
     name = "cdrs",
     partition_by(range(started_at)),
     unique(call_id),
-    unique_index(account_id, call_id, name = "cdrs_account_call_key")
+    unique_index(account_id, call_id, name = "cdrs_account_call_key"),
+    global = "ui case",
+    append_only
 )]
 pub struct Cdr {
     #[column(primary_key)]
@@ -13,6 +15,8 @@ pub struct Cdr {
     pub account_id: uuid::Uuid,
     pub call_id: String,
     pub started_at: chrono::DateTime<chrono::Utc>,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 schema_core::schema! { Cdr }

@@ -1,14 +1,18 @@
 // A tenant table filters on `account_id`; policies are checked for shape and syntax.
-#[schema_core::table(schema = "voicemail", name = "greetings", tenant)]
+#[schema_core::table(schema = "voicemail", name = "greetings", tenant, append_only)]
 pub struct Greeting {
     pub id: i64,
     pub owner_id: uuid::Uuid,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-#[schema_core::table(schema = "voicemail", name = "pins", tenant)]
+#[schema_core::table(schema = "voicemail", name = "pins", tenant, append_only)]
 pub struct Pin {
     pub id: i64,
     pub account_id: Option<uuid::Uuid>,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[schema_core::table(
@@ -18,11 +22,15 @@ pub struct Pin {
     policy(name = "boxes_add", command = insert, using = "true"),
     policy(name = "boxes_bad", command = upsert, using = "account_id = ="),
     policy(command = delete, using = "true"),
-    policy(name = "boxes_empty", command = update)
+    policy(name = "boxes_empty", command = update),
+    global = "ui case",
+    append_only
 )]
 pub struct VoicemailBox {
     pub id: i64,
     pub account_id: uuid::Uuid,
+    #[column(default = "now()")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 schema_core::schema! { Greeting, Pin, VoicemailBox }

@@ -29,11 +29,19 @@ mod calls {
         pub hops: u8,
     }
 
+    #[schema_core::table(schema = "calls", name = "accounts", tenant_root, append_only)]
+    pub struct Account {
+        pub id: uuid::Uuid,
+        #[column(default = "now()")]
+        pub created_at: DateTime<Utc>,
+    }
+
     /// Calls, partitioned by month.
     #[schema_core::table(
         schema = "calls",
         name = "calls",
         tenant,
+        hard_delete = "calls are removed by dropping old partitions",
         primary_key(id, started_at),
         partition_by(range(started_at)),
         monthly_partitions(from = "2026-11", months = 2),
@@ -45,6 +53,7 @@ mod calls {
     pub struct Call {
         #[column(serial)]
         pub id: i64,
+        #[column(references(Account))]
         pub account_id: uuid::Uuid,
         pub started_at: DateTime<Utc>,
         pub state: CallState,
@@ -55,11 +64,13 @@ mod calls {
         #[column(generated = "hop_count * 2")]
         pub doubled: i32,
         #[column(default = "now()")]
+        pub created_at: DateTime<Utc>,
+        #[column(default = "now()")]
         pub updated_at: DateTime<Utc>,
     }
 }
 
-schema_core::schema! { calls::Call }
+schema_core::schema! { calls::Account, calls::Call }
 
 fn main() {
     use diesel::prelude::*;
@@ -68,5 +79,5 @@ fn main() {
         .select(calls::calls::history);
     let schema = schema().unwrap();
     assert_eq!(schema.enums.len(), 1);
-    assert_eq!(schema.tables[0].partitions().count(), 3);
+    assert_eq!(schema.tables[1].partitions().count(), 3);
 }

@@ -1,0 +1,290 @@
+//! The platform's conventions, checked on every `#[table]`. One `check_*` per rule; each opens
+//! with the rule it enforces. They report to the [`Ctxt`] and never stop the others, so every
+//! broken convention of a struct shows in one build.
+
+use crate::ctxt::Ctxt;
+use crate::names::check_length;
+use crate::sql;
+use crate::types::{FieldType, RustType};
+use proc_macro2::Span;
+use syn::{Ident, LitStr};
+
+/// What a table declares itself to be.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// Rows belong to one account.
+    Tenant,
+    /// Shared rows, with a stated reason.
+    Global,
+    /// The accounts table itself.
+    TenantRoot,
+}
+
+pub struct Column<'a> {
+    pub name: &'a str,
+    pub field: &'a Ident,
+    pub ty: &'a FieldType,
+    pub default: Option<&'a str>,
+    pub has_reference: bool,
+}
+
+/// A unique constraint or unique index, as declared.
+pub struct UniqueKey<'a> {
+    pub name: &'a str,
+    pub columns: Vec<String>,
+    pub predicate: Option<&'a str>,
+    pub across_tenants: Option<&'a LitStr>,
+    pub all_rows: Option<&'a LitStr>,
+    pub is_index: bool,
+    pub span: Span,
+}
+
+fn reason_given(cx: &Ctxt, lit: &LitStr, key: &str) -> bool {
+    if lit.value().trim().is_empty() {
+        cx.error_spanned_by(
+            lit,
+            format!("`{key}` needs the reason, in words\nhelp: e.g. {key} = \"...why...\""),
+        );
+        return false;
+    }
+    true
+}
+
+/// Rule: every table declares what it is — `tenant` (rows belong to one account), `global =
+/// "reason"` (shared reference data) or `tenant_root` (the accounts table). There is no
+/// default, so forgetting is an error.
+pub fn check_table_kind(
+    cx: &Ctxt,
+    ident: &Ident,
+    tenant: Option<Span>,
+    global: Option<&LitStr>,
+    tenant_root: Option<Span>,
+) -> Option<Kind> {
+    let declared: Vec<(Kind, Span)> = [
+        tenant.map(|s| (Kind::Tenant, s)),
+        global.map(|g| (Kind::Global, g.span())),
+        tenant_root.map(|s| (Kind::TenantRoot, s)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match declared.as_slice() {
+        [] => {
+            cx.error_spanned_by(
+                ident,
+                "table does not say what it is: a tenant table or a global one\nhelp: add `tenant` (rows belong to one account, filtered by row-level security) or `global = \"why the rows are shared by every account\"` to #[table(...)]",
+            );
+            None
+        }
+        [(kind, _)] => {
+            if let Some(g) = global {
+                reason_given(cx, g, "global");
+            }
+            Some(*kind)
+        }
+        [_, (_, span), ..] => {
+            cx.syn_error(syn::Error::new(
+                *span,
+                "conflicting table kinds: a table is one of `tenant`, `global = \"...\"` or `tenant_root`",
+            ));
+            Some(declared[0].0)
+        }
+    }
+}
+
+/// Rule: a tenant table has `account_id`, NOT NULL, referencing the tenant root (its type is
+/// checked against the root's key by the compiler, see `codegen`).
+pub fn check_tenant_column(cx: &Ctxt, columns: &[Column<'_>]) {
+    let Some(account) = columns.iter().find(|c| c.name == "account_id") else {
+        // Reported by the tenant policy's own check.
+        return;
+    };
+    if account.ty.nullable {
+        cx.error_spanned_by(
+            account.field,
+            "a tenant table's `account_id` cannot be `Option`: every row belongs to an account\nhelp: declare it `pub account_id: Uuid`",
+        );
+    }
+    if !account.has_reference {
+        cx.error_spanned_by(
+            account.field,
+            "a tenant table's `account_id` must be a foreign key to the accounts table\nhelp: #[column(references(Account, on_delete = cascade))]",
+        );
+    }
+}
+
+/// Rule: in a tenant table, unique keys include `account_id` — PostgreSQL checks them across
+/// all tenants, so a key without it tells one tenant what another has — unless the key states
+/// `across_tenants = "reason"`.
+pub fn check_tenant_unique_keys(cx: &Ctxt, keys: &[UniqueKey<'_>]) {
+    for key in keys {
+        if key.columns.iter().any(|c| c == "account_id") {
+            continue;
+        }
+        match key.across_tenants {
+            Some(reason) => {
+                reason_given(cx, reason, "across_tenants");
+            }
+            None => cx.syn_error(syn::Error::new(
+                key.span,
+                format!(
+                    "unique {} `{}` of a tenant table must include `account_id`: PostgreSQL checks it across every tenant, which leaks what other tenants have\nhelp: add `account_id` as its first column, or state why it spans tenants: `across_tenants = \"...\"`",
+                    if key.is_index { "index" } else { "constraint" },
+                    key.name
+                ),
+            )),
+        }
+    }
+}
+
+/// Rule: `created_at` and `updated_at` are `DateTime<Utc>`, NOT NULL, `default = "now()"`.
+/// Append-only tables (`append_only`) carry `created_at` or their own event time
+/// (`append_only(time = column)`), and neither `updated_at` nor `deleted_at`.
+pub fn check_timestamps(
+    cx: &Ctxt,
+    ident: &Ident,
+    columns: &[Column<'_>],
+    append_only: Option<&(Span, Option<Ident>)>,
+) {
+    let find = |name: &str| columns.iter().find(|c| c.name == name);
+    let check_type = |c: &Column<'_>, needs_default: bool| {
+        if c.ty.known() != Some(RustType::DateTimeUtc) || c.ty.nullable {
+            cx.error_spanned_by(
+                c.field,
+                format!("`{}` must be `DateTime<Utc>` (timestamptz, NOT NULL)\nhelp: `pub {}: chrono::DateTime<chrono::Utc>`", c.name, c.name),
+            );
+        } else if needs_default
+            && !c
+                .default
+                .is_some_and(|d| d.trim().eq_ignore_ascii_case("now()"))
+        {
+            cx.error_spanned_by(
+                c.field,
+                format!(
+                    "`{}` must default to the insert time\nhelp: #[column(default = \"now()\")]",
+                    c.name
+                ),
+            );
+        }
+    };
+    match append_only {
+        None => {
+            for name in ["created_at", "updated_at"] {
+                match find(name) {
+                    Some(c) => check_type(c, true),
+                    None => cx.error_spanned_by(
+                        ident,
+                        format!("table has no `{name}`\nhelp: add #[column(default = \"now()\")] pub {name}: DateTime<Utc>, or declare the table `append_only` if its rows are never updated"),
+                    ),
+                }
+            }
+        }
+        Some((span, time)) => {
+            match time {
+                Some(time) => match find(&time.to_string()) {
+                    Some(c) => check_type(c, false),
+                    None => cx.error_spanned_by(
+                        time,
+                        format!("`append_only(time = {time})` names no field of this struct"),
+                    ),
+                },
+                None => match find("created_at") {
+                    Some(c) => check_type(c, true),
+                    None => cx.syn_error(syn::Error::new(
+                        *span,
+                        "an append-only table carries `created_at`, or names its own event time\nhelp: add #[column(default = \"now()\")] pub created_at: DateTime<Utc>, or write append_only(time = started_at)",
+                    )),
+                },
+            }
+            for name in ["updated_at", "deleted_at"] {
+                if let Some(c) = find(name) {
+                    cx.error_spanned_by(
+                        c.field,
+                        format!("an append-only table has no `{name}`: its rows are never updated or soft-deleted\nhelp: remove the field, or drop `append_only` if rows do change"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Rule: mutable tables soft-delete through `deleted_at: Option<DateTime<Utc>>`, unless they
+/// state `hard_delete = "reason"`. On a soft-delete table, unique keys cover live rows only:
+/// a unique index `where = "deleted_at IS NULL"` (a deleted row must not block its
+/// replacement), unless the key contains the primary key or states `all_rows = "reason"`.
+pub fn check_soft_delete(
+    cx: &Ctxt,
+    ident: &Ident,
+    columns: &[Column<'_>],
+    append_only: bool,
+    hard_delete: Option<&LitStr>,
+    primary_key: &[String],
+    keys: &[UniqueKey<'_>],
+) {
+    let deleted_at = columns.iter().find(|c| c.name == "deleted_at");
+    if let Some(reason) = hard_delete {
+        reason_given(cx, reason, "hard_delete");
+        if let Some(c) = deleted_at {
+            cx.error_spanned_by(
+                c.field,
+                "conflicting `hard_delete` and a `deleted_at` column: a table either soft-deletes or deletes\nhelp: remove one of them",
+            );
+        }
+        if append_only {
+            cx.error_spanned_by(reason, "`hard_delete` is for mutable tables; an append-only table states no delete policy\nhelp: remove `hard_delete`");
+        }
+        return;
+    }
+    if append_only {
+        return;
+    }
+    match deleted_at {
+        None => cx.error_spanned_by(
+            ident,
+            "table has no `deleted_at`: mutable tables soft-delete\nhelp: add `pub deleted_at: Option<DateTime<Utc>>`, or state why rows are really deleted: `hard_delete = \"...\"`",
+        ),
+        Some(c) => {
+            if c.ty.known() != Some(RustType::DateTimeUtc) || !c.ty.nullable {
+                cx.error_spanned_by(
+                    c.field,
+                    "`deleted_at` must be `Option<DateTime<Utc>>`: NULL while the row is live\nhelp: `pub deleted_at: Option<chrono::DateTime<chrono::Utc>>`",
+                );
+            }
+            for key in keys {
+                let covers_key = primary_key.iter().all(|p| key.columns.contains(p));
+                if covers_key {
+                    continue;
+                }
+                if let Some(reason) = key.all_rows {
+                    reason_given(cx, reason, "all_rows");
+                    continue;
+                }
+                let live_only = key
+                    .predicate
+                    .is_some_and(|p| sql::requires_null(p, "deleted_at"));
+                if !live_only {
+                    let columns = key.columns.join(", ");
+                    cx.syn_error(syn::Error::new(
+                        key.span,
+                        format!(
+                            "unique {} `{}` of a soft-delete table must cover live rows only, or a deleted row blocks its replacement\nhelp: #[table(unique_index({columns}, where = \"deleted_at IS NULL\"))], or state why deleted rows count: `all_rows = \"...\"`",
+                            if key.is_index { "index" } else { "constraint" },
+                            key.name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Rule: names that partition maintenance will create later (`<table>_pYYYY_MM`) fit
+/// PostgreSQL's 63 bytes too, not only the ones declared today.
+pub fn check_future_partition_names(cx: &Ctxt, span: Span, table: &str) {
+    check_length(
+        cx,
+        span,
+        "the longest monthly partition name",
+        &format!("{table}_p9999_12"),
+    );
+}
