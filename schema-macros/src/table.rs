@@ -622,7 +622,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                         with_check: Some(expr),
                     });
                 }
-                None => cx.syn_error(syn::Error::new(span, "`tenant` needs `account_id` to be a `Uuid`, `i64`, `i32` or `String` column that is not `Option`")),
+                None => cx.syn_error(syn::Error::new(span, "`tenant` needs `account_id` to be a `Uuid`, `i64`, `i32` or `String` column")),
             },
             None => cx.syn_error(syn::Error::new(span, "a `tenant` table needs an `account_id` column: the tenant policy filters on it\nhelp: add `pub account_id: Uuid` with #[column(references(Account))]")),
         }
@@ -774,9 +774,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
 
 /// The cast of the tenant setting to `account_id`'s type.
 fn tenant_cast(ty: &FieldType) -> Option<&'static str> {
-    if ty.nullable {
-        return None;
-    }
+    // Nullability is the tenant conventions' concern (`check_tenant_column`).
     Some(match ty.known()? {
         RustType::Uuid => "uuid",
         RustType::I64 => "bigint",
