@@ -40,6 +40,7 @@ pub struct TableDescriptor {
     /// `Some` when row-level security is enabled (and forced) on the table.
     pub row_security: Option<&'static [PolicyDescriptor]>,
     pub updated_at_trigger: Option<&'static str>,
+    pub append_only_trigger: Option<&'static str>,
     pub kind: TableKind,
 }
 
@@ -409,6 +410,7 @@ impl TableDescriptor {
         partitioning: None,
         row_security: None,
         updated_at_trigger: None,
+        append_only_trigger: None,
         kind: TableKind::Global,
     };
 
@@ -550,6 +552,7 @@ impl TableDescriptor {
                     .collect(),
             }),
             updated_at_trigger: text(self.updated_at_trigger),
+            append_only_trigger: text(self.append_only_trigger),
         })
     }
 

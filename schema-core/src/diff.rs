@@ -6,7 +6,7 @@
 
 use crate::ir::{
     Check, Column, EnumType, ForeignKey, Index, Partition, Policy, PrimaryKey, QualifiedName,
-    RowSecurity, Schema, Table, Unique,
+    RowSecurity, Schema, Table, TriggerFunction, Unique,
 };
 use std::collections::BTreeSet;
 use std::fmt;
@@ -67,17 +67,25 @@ pub enum Change {
     },
     CreateEnum(EnumType),
     DropEnum(EnumType),
-    /// The schema's `set_updated_at()` trigger function.
-    CreateTriggerFunction(String),
-    DropTriggerFunction(String),
-    /// The `BEFORE UPDATE` trigger that keeps `updated_at` current.
+    /// A schema's trigger function (`set_updated_at()`, `reject_update()`).
+    CreateTriggerFunction {
+        schema: String,
+        function: TriggerFunction,
+    },
+    DropTriggerFunction {
+        schema: String,
+        function: TriggerFunction,
+    },
+    /// A `BEFORE UPDATE` trigger calling one of those functions.
     CreateTrigger {
         table: QualifiedName,
         trigger: String,
+        function: TriggerFunction,
     },
     DropTrigger {
         table: QualifiedName,
         trigger: String,
+        function: TriggerFunction,
     },
     AddCheck {
         table: QualifiedName,
@@ -158,10 +166,26 @@ impl Change {
             DropIndex { table, index } => CreateIndex { table, index },
             CreateEnum(e) => DropEnum(e),
             DropEnum(e) => CreateEnum(e),
-            CreateTriggerFunction(s) => DropTriggerFunction(s),
-            DropTriggerFunction(s) => CreateTriggerFunction(s),
-            CreateTrigger { table, trigger } => DropTrigger { table, trigger },
-            DropTrigger { table, trigger } => CreateTrigger { table, trigger },
+            CreateTriggerFunction { schema, function } => DropTriggerFunction { schema, function },
+            DropTriggerFunction { schema, function } => CreateTriggerFunction { schema, function },
+            CreateTrigger {
+                table,
+                trigger,
+                function,
+            } => DropTrigger {
+                table,
+                trigger,
+                function,
+            },
+            DropTrigger {
+                table,
+                trigger,
+                function,
+            } => CreateTrigger {
+                table,
+                trigger,
+                function,
+            },
             AddCheck { table, check } => DropCheck { table, check },
             DropCheck { table, check } => AddCheck { table, check },
             CommentOnTable { table, from, to } => CommentOnTable {
@@ -312,14 +336,16 @@ impl fmt::Display for Change {
             }
             Change::CreateEnum(e) => write!(f, "create enum type `{}`", e.qualified_name()),
             Change::DropEnum(e) => write!(f, "drop enum type `{}`", e.qualified_name()),
-            Change::CreateTriggerFunction(s) => {
-                write!(f, "create function `{s}.set_updated_at()`")
+            Change::CreateTriggerFunction { schema, function } => {
+                write!(f, "create function `{schema}.{}()`", function.name())
             }
-            Change::DropTriggerFunction(s) => write!(f, "drop function `{s}.set_updated_at()`"),
-            Change::CreateTrigger { table, trigger } => {
+            Change::DropTriggerFunction { schema, function } => {
+                write!(f, "drop function `{schema}.{}()`", function.name())
+            }
+            Change::CreateTrigger { table, trigger, .. } => {
                 write!(f, "create trigger `{trigger}` on `{table}`")
             }
-            Change::DropTrigger { table, trigger } => {
+            Change::DropTrigger { table, trigger, .. } => {
                 write!(f, "drop trigger `{trigger}` on `{table}`")
             }
             Change::AddCheck { table, check } => {
@@ -457,6 +483,7 @@ impl Plan {
                 indexes: Vec::new(),
                 row_security: None,
                 updated_at_trigger: None,
+                append_only_trigger: None,
                 ..table.clone()
             }),
         )];
@@ -507,14 +534,17 @@ impl Plan {
                 ));
             }
         }
-        if let Some(trigger) = &table.updated_at_trigger {
-            changes.push((
-                Bucket::Triggers,
-                Change::CreateTrigger {
-                    table: name.clone(),
-                    trigger: trigger.clone(),
-                },
-            ));
+        for function in TriggerFunction::ALL {
+            if let Some(trigger) = table.trigger(function) {
+                changes.push((
+                    Bucket::Triggers,
+                    Change::CreateTrigger {
+                        table: name.clone(),
+                        trigger: trigger.clone(),
+                        function,
+                    },
+                ));
+            }
         }
         changes
     }
@@ -599,20 +629,30 @@ pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>>
             plan.drop_enums.push(Change::DropEnum(e.clone()));
         }
     }
-    let (old_fn, new_fn) = (
-        old.trigger_function_schemas(),
-        new.trigger_function_schemas(),
-    );
-    plan.create_functions.extend(
-        new_fn
-            .difference(&old_fn)
-            .map(|s| Change::CreateTriggerFunction(s.to_string())),
-    );
-    plan.drop_functions.extend(
-        old_fn
-            .difference(&new_fn)
-            .map(|s| Change::DropTriggerFunction(s.to_string())),
-    );
+    for function in TriggerFunction::ALL {
+        let (old_fn, new_fn) = (
+            old.trigger_function_schemas(function),
+            new.trigger_function_schemas(function),
+        );
+        plan.create_functions
+            .extend(
+                new_fn
+                    .difference(&old_fn)
+                    .map(|s| Change::CreateTriggerFunction {
+                        schema: s.to_string(),
+                        function,
+                    }),
+            );
+        plan.drop_functions
+            .extend(
+                old_fn
+                    .difference(&new_fn)
+                    .map(|s| Change::DropTriggerFunction {
+                        schema: s.to_string(),
+                        function,
+                    }),
+            );
+    }
 
     for new_table in &new.tables {
         match old.table(&new_table.qualified_name()) {
@@ -871,18 +911,23 @@ fn diff_table(
         }),
         _ => {}
     }
-    if old_table.updated_at_trigger != new_table.updated_at_trigger {
-        if let Some(trigger) = &old_table.updated_at_trigger {
-            plan.drop_triggers.push(Change::DropTrigger {
-                table: name.clone(),
-                trigger: trigger.clone(),
-            });
-        }
-        if let Some(trigger) = &new_table.updated_at_trigger {
-            plan.create_triggers.push(Change::CreateTrigger {
-                table: name.clone(),
-                trigger: trigger.clone(),
-            });
+    for function in TriggerFunction::ALL {
+        let (old_trigger, new_trigger) = (old_table.trigger(function), new_table.trigger(function));
+        if old_trigger != new_trigger {
+            if let Some(trigger) = old_trigger {
+                plan.drop_triggers.push(Change::DropTrigger {
+                    table: name.clone(),
+                    trigger: trigger.clone(),
+                    function,
+                });
+            }
+            if let Some(trigger) = new_trigger {
+                plan.create_triggers.push(Change::CreateTrigger {
+                    table: name.clone(),
+                    trigger: trigger.clone(),
+                    function,
+                });
+            }
         }
     }
 }

@@ -6,9 +6,8 @@
 use crate::ir::{
     normalize_default, Check, Column, EnumType, ForeignKey, Identity, Index, IndexKey, IndexMethod,
     Partition, PartitionStrategy, Partitioning, Policy, PolicyCommand, PrimaryKey, QualifiedName,
-    ReferentialAction, RowSecurity, Schema, SqlType, Table, Unique,
+    ReferentialAction, RowSecurity, Schema, SqlType, Table, TriggerFunction, Unique,
 };
-use crate::render::UPDATED_AT_FUNCTION;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bool, Integer, Nullable, Text};
 use diesel::{sql_query, PgConnection};
@@ -113,12 +112,13 @@ WHERE n.nspname = ANY($1)
 ORDER BY n.nspname, c.relname, pol.polname";
 
 const TRIGGERS: &str = "
-SELECT n.nspname AS schema_name, c.relname AS table_name, t.tgname::text AS name
+SELECT n.nspname AS schema_name, c.relname AS table_name, t.tgname::text AS name,
+       p.proname::text AS function_name
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_proc p ON p.oid = t.tgfoid
-WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND p.proname = $2
+WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND p.proname = ANY($2)
   AND p.pronamespace = c.relnamespace AND n.nspname = ANY($1)
 ORDER BY n.nspname, c.relname, t.tgname";
 
@@ -188,6 +188,8 @@ struct TriggerRow {
     table_name: String,
     #[diesel(sql_type = Text)]
     name: String,
+    #[diesel(sql_type = Text)]
+    function_name: String,
 }
 
 #[derive(QueryableByName)]
@@ -356,7 +358,12 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
     let policies: Vec<PolicyRow> = load(conn, POLICIES, &names)?;
     let triggers: Vec<TriggerRow> = sql_query(TRIGGERS)
         .bind::<Array<Text>, _>(&names)
-        .bind::<Text, _>(UPDATED_AT_FUNCTION)
+        .bind::<Array<Text>, _>(
+            TriggerFunction::ALL
+                .iter()
+                .map(|f| f.name().to_string())
+                .collect::<Vec<_>>(),
+        )
         .load(conn)?;
     let enums: Vec<EnumRow> = load(conn, ENUMS, &names)?;
 
@@ -479,7 +486,11 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
     }
     for row in triggers {
         if let Some(table) = table_of(&mut tables, &row.schema_name, &row.table_name) {
-            table.updated_at_trigger = Some(row.name);
+            match TriggerFunction::from_name(&row.function_name) {
+                Some(TriggerFunction::SetUpdatedAt) => table.updated_at_trigger = Some(row.name),
+                Some(TriggerFunction::RejectUpdate) => table.append_only_trigger = Some(row.name),
+                None => {}
+            }
         }
     }
     let enums = enums

@@ -45,12 +45,11 @@ impl Schema {
             .collect()
     }
 
-    /// The schemas that need the `updated_at` trigger function: those with a table whose
-    /// `updated_at` a trigger maintains.
-    pub fn trigger_function_schemas(&self) -> BTreeSet<&str> {
+    /// The schemas that need `function`: those with a table whose trigger calls it.
+    pub fn trigger_function_schemas(&self, function: TriggerFunction) -> BTreeSet<&str> {
         self.tables
             .iter()
-            .filter(|t| t.updated_at_trigger.is_some())
+            .filter(|t| t.trigger(function).is_some())
             .map(|t| t.schema.as_str())
             .collect()
     }
@@ -119,6 +118,36 @@ pub struct Table {
     /// The name of the `BEFORE UPDATE` trigger that sets `updated_at`, if the table has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at_trigger: Option<String>,
+    /// The name of the `BEFORE UPDATE` trigger that rejects updates of an append-only table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub append_only_trigger: Option<String>,
+}
+
+/// The trigger functions the generator creates, once per PostgreSQL schema that uses them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerFunction {
+    /// `set_updated_at()`: `NEW.updated_at := now()`.
+    SetUpdatedAt,
+    /// `reject_update()`: raises, for append-only tables.
+    RejectUpdate,
+}
+
+impl TriggerFunction {
+    pub const ALL: [TriggerFunction; 2] =
+        [TriggerFunction::SetUpdatedAt, TriggerFunction::RejectUpdate];
+
+    /// The function's name in its schema.
+    pub fn name(self) -> &'static str {
+        match self {
+            TriggerFunction::SetUpdatedAt => "set_updated_at",
+            TriggerFunction::RejectUpdate => "reject_update",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
 }
 
 impl Table {
@@ -150,6 +179,15 @@ impl Table {
             partitioning: None,
             row_security: None,
             updated_at_trigger: None,
+            append_only_trigger: None,
+        }
+    }
+
+    /// The name of the table's trigger calling `function`, if it has one.
+    pub fn trigger(&self, function: TriggerFunction) -> Option<&String> {
+        match function {
+            TriggerFunction::SetUpdatedAt => self.updated_at_trigger.as_ref(),
+            TriggerFunction::RejectUpdate => self.append_only_trigger.as_ref(),
         }
     }
 

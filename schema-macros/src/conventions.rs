@@ -3,7 +3,7 @@
 //! broken convention of a struct shows in one build.
 
 use crate::ctxt::Ctxt;
-use crate::names::check_length;
+use crate::names::check_derived_length;
 use crate::sql;
 use crate::types::{FieldType, RustType};
 use proc_macro2::Span;
@@ -281,7 +281,7 @@ pub fn check_soft_delete(
 /// Rule: names that partition maintenance will create later (`<table>_pYYYY_MM`) fit
 /// PostgreSQL's 63 bytes too, not only the ones declared today.
 pub fn check_future_partition_names(cx: &Ctxt, span: Span, table: &str) {
-    check_length(
+    check_derived_length(
         cx,
         span,
         "the longest monthly partition name",

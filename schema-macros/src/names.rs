@@ -24,6 +24,20 @@ pub fn check_identifier(cx: &Ctxt, span: Span, what: &str, name: &str) {
     check_length(cx, span, what, name);
 }
 
+/// For names derived from the table's name with no `name = "..."` of their own (triggers,
+/// policies, monthly partitions): the fix is a shorter table name.
+pub fn check_derived_length(cx: &Ctxt, span: Span, what: &str, name: &str) {
+    if name.len() > MAX_IDENTIFIER_BYTES {
+        cx.syn_error(syn::Error::new(
+            span,
+            format!(
+                "{what} `{name}` is {} bytes; PostgreSQL truncates names to {MAX_IDENTIFIER_BYTES}\nhelp: it is derived from the table's name: give the table a shorter `name = \"...\"`",
+                name.len()
+            ),
+        ));
+    }
+}
+
 pub fn check_length(cx: &Ctxt, span: Span, what: &str, name: &str) {
     if name.len() > MAX_IDENTIFIER_BYTES {
         cx.syn_error(syn::Error::new(

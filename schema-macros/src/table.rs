@@ -5,7 +5,7 @@ use crate::attr::{
 };
 use crate::conventions::{self, Kind};
 use crate::ctxt::Ctxt;
-use crate::names::{check_identifier, check_length};
+use crate::names::{check_derived_length, check_identifier, check_length};
 use crate::sql::{self, Columns};
 use crate::types::{self, FieldType, RustType, Scalar};
 use proc_macro2::{Span, TokenStream};
@@ -85,6 +85,7 @@ struct Model {
     partitioning: Option<PartitioningModel>,
     row_security: Option<Vec<PolicyModel>>,
     updated_at_trigger: Option<String>,
+    append_only_trigger: Option<String>,
     kind: Kind,
 }
 
@@ -612,7 +613,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                     // setting leaves into NULL, which matches no row.
                     let expr = format!("account_id = (SELECT nullif(current_setting('app.current_account_id', true), '')::{cast})");
                     let name = format!("{table_name}_tenant_isolation");
-                    check_length(cx, span, "generated policy name", &name);
+                    check_derived_length(cx, span, "generated policy name", &name);
                     policies.push(PolicyModel {
                         name,
                         command: "all".into(),
@@ -689,9 +690,16 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         })
         .map(|c| {
             let name = format!("{table_name}_set_updated_at");
-            check_length(cx, c.field.span(), "generated trigger name", &name);
+            check_derived_length(cx, c.field.span(), "generated trigger name", &name);
             name
         });
+
+    // Append-only is enforced by PostgreSQL too: a trigger rejects every UPDATE.
+    let append_only_trigger = append_only.as_ref().map(|(span, _)| {
+        let name = format!("{table_name}_append_only");
+        check_derived_length(cx, *span, "generated trigger name", &name);
+        name
+    });
 
     let mut joined: Vec<(String, String)> = Vec::new();
     let foreign_keys = foreign_keys
@@ -768,6 +776,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         partitioning,
         row_security,
         updated_at_trigger,
+        append_only_trigger,
         kind: kind.unwrap_or(Kind::Global),
     })
 }
@@ -1262,6 +1271,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let updated_at_trigger = option_str(&m.updated_at_trigger);
+    let append_only_trigger = option_str(&m.append_only_trigger);
     let kind = match m.kind {
         Kind::Tenant => quote!(Tenant),
         Kind::Global => quote!(Global),
@@ -1407,6 +1417,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                     partitioning: #partitioning,
                     row_security: #row_security,
                     updated_at_trigger: #updated_at_trigger,
+                    append_only_trigger: #append_only_trigger,
                     kind: ::schema_core::__private::TableKind::#kind,
                 };
         }

@@ -148,7 +148,7 @@ pub mod vocabulary {
         schema = "vocabulary",
         name = "lines",
         global = "test fixture",
-        append_only(time = seen_at),
+        hard_delete = "test fixture",
         row_security,
         policy(name = "lines_read_all", command = select, roles("pg_read_all_data"), using = "true"),
         policy(name = "lines_not_idle_writes", command = update, restrictive, using = "state <> 'idle'", with_check = "state <> 'idle'"),
@@ -191,6 +191,10 @@ pub mod vocabulary {
         pub label_key: Option<String>,
         pub seen_at: DateTime<Utc>,
         pub retired_on: Option<NaiveDate>,
+        #[column(default = "now()")]
+        pub created_at: DateTime<Utc>,
+        #[column(default = "now()")]
+        pub updated_at: DateTime<Utc>,
     }
 
     /// LIST partitioning with a default partition.

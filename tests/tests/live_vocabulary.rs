@@ -170,7 +170,7 @@ fn tenant_tables_and_every_partition_enable_and_force_rls_with_the_tenant_policy
 fn updated_at_triggers_use_one_function_per_schema() {
     let (_db, mut conn) = platform();
     assert_eq!(
-        texts(&mut conn, "SELECT n.nspname || '.' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('accounts', 'auth', 'devices', 'telecom', 'voicemail') ORDER BY 1"),
+        texts(&mut conn, "SELECT n.nspname || '.' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('accounts', 'auth', 'devices', 'telecom', 'voicemail') AND p.proname = 'set_updated_at' ORDER BY 1"),
         [
             "accounts.set_updated_at",
             "auth.set_updated_at",
@@ -367,6 +367,8 @@ fn enums_typed_jsonb_arrays_and_generated_columns_round_trip_through_diesel() {
         label_key: None,
         seen_at: Utc.with_ymd_and_hms(2026, 5, 1, 8, 0, 0).unwrap(),
         retired_on: Some(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+        created_at: Utc.with_ymd_and_hms(2026, 5, 1, 8, 0, 0).unwrap(),
+        updated_at: Utc.with_ymd_and_hms(2026, 5, 1, 8, 0, 0).unwrap(),
     };
     let stored: Line = diesel::insert_into(lines::table)
         .values(&line)
@@ -483,4 +485,42 @@ fn a_partitioned_tables_updated_at_trigger_is_cloned_onto_its_partitions() {
         ["true"]
     );
     conn.batch_execute("COMMIT").unwrap();
+}
+
+#[test]
+fn append_only_tables_reject_updates_in_postgresql_too() {
+    let (_db, mut conn) = platform();
+    assert_eq!(
+        texts(&mut conn, "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND t.tgrelid = 'telecom.call_detail_records'::regclass"),
+        ["CREATE TRIGGER call_detail_records_append_only BEFORE UPDATE ON telecom.call_detail_records FOR EACH ROW EXECUTE FUNCTION telecom.reject_update()"]
+    );
+    conn.batch_execute(
+        "INSERT INTO accounts.accounts (name, realm) VALUES ('a', 'a.example');
+         INSERT INTO telecom.call_detail_records (account_id, call_id, direction, started_at)
+         SELECT id, 'c1', 'inbound', '2026-04-01 10:00+00' FROM accounts.accounts;",
+    )
+    .unwrap();
+    // Through the parent and on the partition itself.
+    for table in [
+        "telecom.call_detail_records",
+        "telecom.call_detail_records_p2026_04",
+    ] {
+        let err = conn
+            .batch_execute(&format!("UPDATE {table} SET caller_number = '+15550100'"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "rows of telecom.call_detail_records_p2026_04 are never updated (append-only)"
+            ),
+            "{table}: {err}"
+        );
+    }
+    // Inserting and deleting (retention) still work.
+    assert_eq!(
+        diesel::sql_query("DELETE FROM telecom.call_detail_records")
+            .execute(&mut conn)
+            .unwrap(),
+        1
+    );
 }
