@@ -341,6 +341,15 @@ pub enum SchemaError {
         first: &'static str,
         second: &'static str,
     },
+    /// A foreign key column whose type is not the referenced column's (the compiler checks
+    /// single-column references to a primary key; this catches the others).
+    ForeignKeyType {
+        table: String,
+        foreign_key: &'static str,
+        column: String,
+        column_type: String,
+        target_type: String,
+    },
 }
 
 impl fmt::Display for SchemaError {
@@ -378,6 +387,16 @@ impl fmt::Display for SchemaError {
             SchemaError::DuplicateName { schema, name } => write!(
                 f,
                 "two objects in schema `{schema}` are named `{name}`; PostgreSQL requires relation names (tables, partitions, indexes, constraints' indexes) and type names (enums and every table's row type) to be unique per schema"
+            ),
+            SchemaError::ForeignKeyType {
+                table,
+                foreign_key,
+                column,
+                column_type,
+                target_type,
+            } => write!(
+                f,
+                "foreign key `{foreign_key}` of `{table}`: column `{column}` is {column_type} but the column it references is {target_type}; declare both with the same Rust type"
             ),
             SchemaError::ConflictingEnum { name, first, second } => write!(
                 f,
@@ -455,6 +474,25 @@ impl TableDescriptor {
                     foreign_key: fk.name,
                     column: missing.to_string(),
                 });
+            }
+            for (column, target_column) in fk.columns.iter().zip(referenced) {
+                let ty = |t: &TableDescriptor, c: &str| {
+                    t.columns
+                        .iter()
+                        .find(|d| d.name == c)
+                        .map(|d| d.sql_type.to_ir())
+                };
+                if let (Some(a), Some(b)) = (ty(self, column), ty(target, target_column)) {
+                    if a != b {
+                        return Err(SchemaError::ForeignKeyType {
+                            table,
+                            foreign_key: fk.name,
+                            column: column.to_string(),
+                            column_type: a.to_sql(),
+                            target_type: b.to_sql(),
+                        });
+                    }
+                }
             }
             foreign_keys.push(ir::ForeignKey {
                 name: fk.name.to_string(),
@@ -628,5 +666,98 @@ impl Schema {
             enums.values().map(|e| e.to_ir()).collect(),
             tables,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn column(name: &'static str, sql_type: SqlType) -> ColumnDescriptor {
+        ColumnDescriptor {
+            name,
+            sql_type: TypeDescriptor::Base(sql_type),
+            nullable: false,
+            default: None,
+            identity: None,
+            generated: None,
+            comment: None,
+        }
+    }
+
+    static PLANS: TableDescriptor = TableDescriptor {
+        rust_name: "Plan",
+        schema: "billing",
+        name: "plans",
+        columns: &[
+            column("id", SqlType::BigInt),
+            column("code", SqlType::Varchar(16)),
+        ],
+        primary_key: KeyDescriptor {
+            name: "plans_pkey",
+            columns: &["id"],
+        },
+        uniques: &[KeyDescriptor {
+            name: "plans_code_key",
+            columns: &["code"],
+        }],
+        ..TableDescriptor::ERRORED
+    };
+
+    fn plans() -> &'static TableDescriptor {
+        &PLANS
+    }
+
+    static PRICES: TableDescriptor = TableDescriptor {
+        rust_name: "Price",
+        schema: "billing",
+        name: "prices",
+        columns: &[
+            column("id", SqlType::BigInt),
+            column("plan_code", SqlType::Text),
+        ],
+        primary_key: KeyDescriptor {
+            name: "prices_pkey",
+            columns: &["id"],
+        },
+        foreign_keys: &[ForeignKeyDescriptor {
+            name: "prices_plan_code_fkey",
+            columns: &["plan_code"],
+            target: plans,
+            target_columns: &["code"],
+            on_delete: ReferentialAction::NoAction,
+            on_update: ReferentialAction::NoAction,
+        }],
+        ..TableDescriptor::ERRORED
+    };
+
+    #[test]
+    fn a_reference_to_a_column_of_another_type_is_refused_with_both_types() {
+        let err = Schema::from_descriptors(&[&PLANS, &PRICES]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "foreign key `prices_plan_code_fkey` of `billing.prices`: column `plan_code` is text but the column it references is character varying(16); declare both with the same Rust type"
+        );
+    }
+
+    #[test]
+    fn relation_names_clash_across_tables_at_compile_time_too() {
+        // `assert_unique_relation_names` is a const fn; here it runs at run time to show the
+        // clash it panics on.
+        static CLASH: TableDescriptor = TableDescriptor {
+            rust_name: "Clash",
+            schema: "billing",
+            name: "plans_code_key",
+            columns: &[column("id", SqlType::BigInt)],
+            primary_key: KeyDescriptor {
+                name: "clash_pkey",
+                columns: &["id"],
+            },
+            ..TableDescriptor::ERRORED
+        };
+        assert!(
+            std::panic::catch_unwind(|| assert_unique_relation_names(&[&PLANS, &CLASH])).is_err()
+        );
+        assert_unique_relation_names(&[&PLANS, &PRICES]);
     }
 }

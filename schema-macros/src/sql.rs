@@ -3,7 +3,7 @@
 //! typo is a compile error at the attribute instead of a failed migration.
 
 use crate::ctxt::{did_you_mean, Ctxt};
-use sqlparser::ast::{visit_expressions, Expr};
+use sqlparser::ast::{Expr, Query, Visit, Visitor};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
@@ -15,8 +15,8 @@ pub enum Columns<'a> {
     /// Only these columns, no subqueries (CHECK, index predicates, generated columns: what
     /// PostgreSQL allows there).
     OfThisTable(&'a [String]),
-    /// Anything (policies may use subqueries over other tables).
-    Any,
+    /// These columns outside subqueries; subqueries may name other tables' (policies).
+    OfThisTableOrSubqueries(&'a [String]),
 }
 
 /// Parses the expression in `lit`; reports problems at `lit`. Returns the columns it names,
@@ -60,12 +60,55 @@ pub fn check_expression(
             return None;
         }
     };
-    let Columns::OfThisTable(known) = columns else {
-        return Some(Vec::new());
+    let (known, allow_subqueries) = match columns {
+        Columns::OfThisTable(known) => (known, false),
+        Columns::OfThisTableOrSubqueries(known) => (known, true),
     };
-    let mut used: Vec<String> = Vec::new();
-    let mut ok = true;
-    let _ = visit_expressions(&expr, |e| {
+    let mut refs = ColumnRefs {
+        cx,
+        lit,
+        what,
+        known,
+        allow_subqueries,
+        depth: 0,
+        used: Vec::new(),
+        ok: true,
+    };
+    let _ = expr.visit(&mut refs);
+    refs.ok.then_some(refs.used)
+}
+
+/// Collects the columns an expression names outside subqueries, reporting unknown ones.
+struct ColumnRefs<'a, 'c> {
+    cx: &'c Ctxt,
+    lit: &'c LitStr,
+    what: &'c str,
+    known: &'a [String],
+    allow_subqueries: bool,
+    /// How many subqueries deep the visit is: their identifiers name other tables' columns.
+    depth: usize,
+    used: Vec<String>,
+    ok: bool,
+}
+
+impl Visitor for ColumnRefs<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        if self.depth > 0 {
+            return ControlFlow::Continue(());
+        }
+        let (cx, lit, what) = (self.cx, self.lit, self.what);
         match e {
             Expr::Identifier(ident) => {
                 // Unquoted identifiers fold to lower case, as PostgreSQL folds them.
@@ -74,13 +117,13 @@ pub fn check_expression(
                 } else {
                     ident.value.to_lowercase()
                 };
-                if known.contains(&name) {
-                    if !used.contains(&name) {
-                        used.push(name);
+                if self.known.contains(&name) {
+                    if !self.used.contains(&name) {
+                        self.used.push(name);
                     }
                 } else {
-                    ok = false;
-                    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                    self.ok = false;
+                    let known: Vec<&str> = self.known.iter().map(String::as_str).collect();
                     let hint = match did_you_mean(&name, &known) {
                         Some(s) => format!("; did you mean `{s}`?"),
                         None => String::new(),
@@ -95,19 +138,26 @@ pub fn check_expression(
                 }
             }
             Expr::CompoundIdentifier(parts) => {
-                ok = false;
+                self.ok = false;
                 let name = parts
                     .iter()
                     .map(|p| p.value.as_str())
                     .collect::<Vec<_>>()
                     .join(".");
+                let scope = if self.allow_subqueries {
+                    "outside a subquery it"
+                } else {
+                    "it"
+                };
                 cx.error_spanned_by(
                     lit,
-                    format!("{what} names `{name}`; it can only use this table's columns, by their plain names"),
+                    format!("{what} names `{name}`; {scope} can only use this table's columns, by their plain names"),
                 );
             }
-            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => {
-                ok = false;
+            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. }
+                if !self.allow_subqueries =>
+            {
+                self.ok = false;
                 cx.error_spanned_by(
                     lit,
                     format!("{what} cannot contain a subquery: PostgreSQL evaluates it against the row alone"),
@@ -115,9 +165,8 @@ pub fn check_expression(
             }
             _ => {}
         }
-        ControlFlow::<()>::Continue(())
-    });
-    ok.then_some(used)
+        ControlFlow::Continue(())
+    }
 }
 
 /// Whether `predicate` is `column IS NULL`, or an `AND` of terms one of which is: the form of
@@ -241,5 +290,33 @@ mod tests {
         ));
         assert!(!requires_null("deleted_at IS NOT NULL", "deleted_at"));
         assert!(!requires_null("retired_on IS NULL", "deleted_at"));
+    }
+
+    #[test]
+    fn policies_may_use_subqueries_over_other_tables_but_not_unknown_columns_of_their_own() {
+        let known = columns();
+        let policy = |expr: &str| {
+            let cx = Ctxt::default();
+            let lit = LitStr::new(expr, proc_macro2::Span::call_site());
+            let used = check_expression(
+                &cx,
+                &lit,
+                "the policy's `using`",
+                Columns::OfThisTableOrSubqueries(&known),
+            );
+            match cx.into_compile_errors() {
+                Some(errors) => Err(errors.to_string()),
+                None => Ok(used.unwrap()),
+            }
+        };
+        assert_eq!(
+            policy(
+                "id IN (SELECT d.device_id FROM devices.shares d WHERE d.grantee = current_user)"
+            ),
+            Ok(vec!["id".to_string()])
+        );
+        assert!(policy("staus = 'active' AND EXISTS (SELECT 1)")
+            .unwrap_err()
+            .contains("did you mean `status`"));
     }
 }

@@ -632,8 +632,13 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         check_identifier(cx, spec.name.span(), "policy name", &spec.name.value());
         let parse = |lit: &Option<LitStr>, what: &str| {
             lit.as_ref().and_then(|lit| {
-                sql::check_expression(cx, lit, what, Columns::Any)
-                    .map(|_| lit.value().trim().to_string())
+                sql::check_expression(
+                    cx,
+                    lit,
+                    what,
+                    Columns::OfThisTableOrSubqueries(&field_names),
+                )
+                .map(|_| lit.value().trim().to_string())
             })
         };
         if spec.command == "select" && spec.with_check.is_some() {
