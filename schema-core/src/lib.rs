@@ -4,7 +4,8 @@
 //! ```ignore
 //! use chrono::{DateTime, Utc};
 //!
-//! #[schema_core::table(schema = "accounts", name = "accounts")]
+//! /// A customer account: the tenant root every tenant table's `account_id` references.
+//! #[schema_core::table(schema = "accounts", name = "accounts", tenant_root)]
 //! pub struct Account {
 //!     #[column(primary_key, identity)]
 //!     pub id: i64,
@@ -12,6 +13,9 @@
 //!     pub name: String,
 //!     #[column(default = "now()")]
 //!     pub created_at: DateTime<Utc>,
+//!     #[column(default = "now()")]
+//!     pub updated_at: DateTime<Utc>,
+//!     pub deleted_at: Option<DateTime<Utc>>,
 //! }
 //!
 //! schema_core::schema! { Account }

@@ -19,9 +19,12 @@ use proc_macro::TokenStream;
 /// a `diesel::table!` with the schema-qualified name, a `joinable!` per single-column foreign
 /// key, and `impl schema_core::Table` (the static descriptor migrations are generated from).
 ///
-/// Struct keys: `schema = "..."`, `name = "..."` (both required), `primary_key(a, b)`,
+/// Struct keys: `schema = "..."`, `name = "..."` (both required), what the table is (`tenant`,
+/// `global = "why"` or `tenant_root`; required), `append_only` (or
+/// `append_only(time = column)`), `hard_delete = "why"`, `primary_key(a, b)`,
 /// `unique(a, b)`, `index(a, b(desc), method = "gin", include(c), where = "...")`,
-/// `unique_index(...)` (each with an optional `name = "..."`),
+/// `unique_index(...)` (each with an optional `name = "..."`, and the exceptions
+/// `across_tenants = "why"`, `all_rows = "why"`),
 /// `foreign_key(columns(a, b), references = Target, target_columns(x, y), on_delete = cascade)`,
 /// `check = "..."` or `check(name = "...", expr = "...")`, `tenant`, `row_security`,
 /// `policy(name = "...", command = select, roles("r"), restrictive, using = "...",
