@@ -1287,7 +1287,15 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
     let table_name = &m.name;
     // Cross-struct conventions, checked by the compiler once the targets are known.
     let reference_checks = m.foreign_keys.iter().map(|fk| {
-        let target = &fk.target;
+        // These are module-level items, where `Self` means nothing: name the struct.
+        let target: syn::Path = if fk.target.is_ident("Self") {
+            let mut path: syn::Path = syn::parse_quote!(#ident);
+            path.segments[0].ident.set_span(fk.target.span());
+            path
+        } else {
+            fk.target.clone()
+        };
+        let target = &target;
         let column = format_ident!("{}", fk.columns[0]);
         let mut checks = TokenStream::new();
         if fk.to_primary_key {

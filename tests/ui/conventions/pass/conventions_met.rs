@@ -57,6 +57,9 @@ mod platform {
         pub account_id: Uuid,
         #[column(references(Plan, on_delete = restrict))]
         pub plan_id: core::option::Option<i64>,
+        /// The device this one replaced: a self-reference (`Self`), with its exception stated.
+        #[column(references(Self, no_join, across_tenants = "ui case: the pair form is shown by device_events"))]
+        pub replaces_id: core::option::Option<Uuid>,
         pub sip_username: String,
         pub serial: String,
         #[column(default = "now()")]
