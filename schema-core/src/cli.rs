@@ -38,8 +38,14 @@ enum Command {
         allow_data_loss: bool,
     },
     /// Exit non-zero when the declarations and `migrations/` disagree, or when a generated
-    /// migration was edited by hand.
-    Check,
+    /// migration was edited by hand; with `--database`, also when a live database has drifted
+    /// from the declarations.
+    Check {
+        /// Also introspect this database (a postgres:// URL) and report every difference from
+        /// the declarations.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+    },
     /// Apply pending migrations to $DATABASE_URL, or, when it is unset, to a throwaway local
     /// PostgreSQL that this command starts (and removes afterwards unless `--keep`).
     Migrate {
@@ -110,13 +116,30 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Check => {
+        Command::Check { database } => {
             migrations::check(&dir, &declared).map_err(|e| e.to_string())?;
             println!(
                 "ok: {} matches the declarations ({} tables)",
                 dir.display(),
                 declared.tables.len()
             );
+            if let Some(url) = database {
+                let mut conn = PgConnection::establish(&url)
+                    .map_err(|e| format!("cannot connect to the database: {e}"))?;
+                let drift = crate::introspect::drift(&mut conn, &declared);
+                if !drift.is_empty() {
+                    return Err(format!(
+                        "the database has drifted from the declarations ({} difference(s)); to match them it would need:\n{}\nApply the pending migrations (`cargo schema migrate`), or undo the manual changes.",
+                        drift.len(),
+                        drift
+                            .iter()
+                            .map(|d| format!("  - {d}"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    ));
+                }
+                println!("ok: the database matches the declarations");
+            }
             Ok(())
         }
         Command::Migrate { keep } => migrate(&dir, &declared, keep),

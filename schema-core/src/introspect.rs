@@ -632,3 +632,45 @@ fn canonicalize_in_transaction(conn: &mut PgConnection, declared: &Schema) -> Qu
     }
     Ok(schema)
 }
+
+/// How a live database differs from the declarations: the changes that would make it match
+/// (as `cargo schema generate` would name them), or why they cannot be computed. Empty when
+/// the database holds exactly the declared schema.
+///
+/// The declared expressions are first put in PostgreSQL's own form ([`canonicalize`]), so a
+/// CHECK written `version BETWEEN 1 AND 10` matches the `(version >= 1) AND (version <= 10)`
+/// the catalog holds.
+pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
+    let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
+    let live = match introspect(conn, &schemas) {
+        Ok(live) => live,
+        Err(e) => return vec![format!("cannot read the catalog: {e}")],
+    };
+    let expected = match canonicalize(conn, declared) {
+        Ok(expected) => expected,
+        // Typically a declared enum type the database does not have.
+        Err(e) => {
+            return vec![format!(
+                "cannot compare the declared expressions with the catalog's: {e}"
+            )]
+        }
+    };
+    if live == expected {
+        return Vec::new();
+    }
+    match crate::diff::diff(&live, &expected) {
+        Ok(changes) if !changes.is_empty() => changes.iter().map(|c| c.to_string()).collect(),
+        Ok(_) => expected
+            .tables
+            .iter()
+            .filter(|t| live.table(&t.qualified_name()) != Some(*t))
+            .map(|t| {
+                format!(
+                    "table `{}` differs in a way no migration step names",
+                    t.qualified_name()
+                )
+            })
+            .collect(),
+        Err(unsupported) => unsupported.iter().map(|u| u.to_string()).collect(),
+    }
+}

@@ -116,3 +116,43 @@ fn migrate_refuses_a_corrupt_migrations_directory_before_touching_a_database() {
         text(&out)
     );
 }
+
+#[test]
+fn check_database_reports_drift_from_the_declarations() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let db = schema_core::pg::TestDatabase::new().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    assert!(migrate(&repo, db.url()).status.success());
+
+    let check = |url: &str| schema(&repo, &["check", "--database", url]);
+    let out = check(db.url());
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("the database matches the declarations"),
+        "{}",
+        text(&out)
+    );
+
+    // Hand-made changes the migrations do not know about.
+    let mut conn = diesel::PgConnection::establish(db.url()).unwrap();
+    conn.batch_execute(
+        "DROP INDEX devices.devices_owner_user_id_idx;
+         ALTER TABLE accounts.accounts ALTER COLUMN name DROP NOT NULL;
+         ALTER TABLE voicemail.voicemail_boxes DROP CONSTRAINT voicemail_boxes_max_messages_check;
+         DROP POLICY devices_tenant_isolation ON devices.devices;",
+    )
+    .unwrap();
+    let out = check(db.url());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    for expected in [
+        "the database has drifted from the declarations (4 difference(s))",
+        "create index `devices_owner_user_id_idx` on `devices.devices`",
+        "alter column `accounts.accounts.name`: NULL -> NOT NULL",
+        "add check constraint `voicemail_boxes_max_messages_check` on `voicemail.voicemail_boxes`",
+        "create policy `devices_tenant_isolation` on `devices.devices`",
+        "cargo schema migrate",
+    ] {
+        assert!(text(&out).contains(expected), "{expected}\n{}", text(&out));
+    }
+}
