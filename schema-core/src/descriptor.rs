@@ -98,8 +98,8 @@ const fn str_eq(a: &str, b: &str) -> bool {
 }
 
 /// The `n`-th name a table puts in its schema's relation namespace (the table, its key's and
-/// unique constraints' indexes, its indexes, its partitions), or `None` past the last. A
-/// const fn cannot return the iterator `relation_names` does.
+/// unique constraints' indexes, its indexes, its partitions), or `None` past the last. One
+/// list for both checks: the const one in `schema!` and `relation_names` at run time.
 const fn relation_name(t: &TableDescriptor, n: usize) -> Option<&'static str> {
     let mut n = n;
     if n == 0 {
@@ -599,18 +599,9 @@ impl TableDescriptor {
         self.columns.iter().filter_map(|c| c.sql_type.enum_type())
     }
 
-    /// Names PostgreSQL keeps in the schema's relation namespace: the table and every index,
-    /// including the ones behind primary keys and unique constraints.
+    /// Names PostgreSQL keeps in the schema's relation namespace (see [`relation_name`]).
     fn relation_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        std::iter::once(self.name)
-            .chain(std::iter::once(self.primary_key.name))
-            .chain(self.uniques.iter().map(|u| u.name))
-            .chain(self.indexes.iter().map(|i| i.name))
-            .chain(
-                self.partitioning
-                    .iter()
-                    .flat_map(|p| p.partitions.iter().map(|part| part.name)),
-            )
+        (0..).map_while(|n| relation_name(self, n))
     }
 }
 

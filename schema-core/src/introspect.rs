@@ -531,6 +531,18 @@ pub fn canonicalize(conn: &mut PgConnection, declared: &Schema) -> QueryResult<S
     result.unwrap_or(Err(diesel::result::Error::RollbackTransaction))
 }
 
+/// Adds a scratch column of type `ty` with `clause` (a default or a generation expression) to
+/// `pg_temp.__canon`, reads the expression back as PostgreSQL stored it, and drops the column.
+fn column_expression(conn: &mut PgConnection, ty: &str, clause: &str) -> QueryResult<String> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(&format!(
+        "ALTER TABLE pg_temp.__canon ADD COLUMN __canon_value {ty} {clause}"
+    ))?;
+    let expr = single_expr(conn, "SELECT pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'pg_temp.__canon'::regclass AND a.attname = '__canon_value'")?;
+    conn.batch_execute("ALTER TABLE pg_temp.__canon DROP COLUMN __canon_value")?;
+    Ok(expr)
+}
+
 fn canonicalize_in_transaction(conn: &mut PgConnection, declared: &Schema) -> QueryResult<Schema> {
     use crate::render::quote_ident;
     use diesel::connection::SimpleConnection;
@@ -548,19 +560,12 @@ fn canonicalize_in_transaction(conn: &mut PgConnection, declared: &Schema) -> Qu
         for column in &mut table.columns {
             let ty = column.sql_type.to_sql();
             if let Some(default) = &column.default {
-                conn.batch_execute(&format!(
-                    "ALTER TABLE pg_temp.__canon ADD COLUMN __canon_value {ty} DEFAULT {default}"
-                ))?;
-                let expr = single_expr(conn, "SELECT pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'pg_temp.__canon'::regclass AND a.attname = '__canon_value'")?;
+                let expr = column_expression(conn, &ty, &format!("DEFAULT {default}"))?;
                 column.default = Some(crate::ir::normalize_default(&expr, &column.sql_type));
-                conn.batch_execute("ALTER TABLE pg_temp.__canon DROP COLUMN __canon_value")?;
             }
             if let Some(generated) = &column.generated {
-                conn.batch_execute(&format!(
-                    "ALTER TABLE pg_temp.__canon ADD COLUMN __canon_value {ty} GENERATED ALWAYS AS ({generated}) STORED"
-                ))?;
-                column.generated = Some(single_expr(conn, "SELECT pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'pg_temp.__canon'::regclass AND a.attname = '__canon_value'")?);
-                conn.batch_execute("ALTER TABLE pg_temp.__canon DROP COLUMN __canon_value")?;
+                let clause = format!("GENERATED ALWAYS AS ({generated}) STORED");
+                column.generated = Some(column_expression(conn, &ty, &clause)?);
             }
         }
         for check in &mut table.checks {

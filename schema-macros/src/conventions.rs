@@ -39,7 +39,7 @@ pub struct UniqueKey<'a> {
     pub span: Span,
 }
 
-fn reason_given(cx: &Ctxt, lit: &LitStr, key: &str) -> bool {
+pub fn reason_given(cx: &Ctxt, lit: &LitStr, key: &str) -> bool {
     if lit.value().trim().is_empty() {
         cx.error_spanned_by(
             lit,

@@ -742,9 +742,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             }
             let tenant = kind == Some(Kind::Tenant);
             if let Some(reason) = &fk.across_tenants {
-                if reason.value().trim().is_empty() {
-                    cx.error_spanned_by(reason, "`across_tenants` needs the reason, in words");
-                }
+                conventions::reason_given(cx, reason, "across_tenants");
             }
             Some(ForeignKeyModel {
                 name: constraint_name(&fk.name, &columns, "fkey", fk.span),
