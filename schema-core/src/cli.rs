@@ -3,6 +3,7 @@
 
 use crate::descriptor::SchemaError;
 use crate::ir::Schema;
+use crate::lint::Severity;
 use crate::migrations::{self, GenerateOptions, Generated, MigrationState};
 use crate::pg::TempCluster;
 use clap::{Parser, Subcommand};
@@ -33,7 +34,8 @@ enum Command {
     Generate {
         /// snake_case name of the migration, e.g. `add_device_firmware`.
         name: String,
-        /// Allow changes that lose data (dropped tables or columns, type changes).
+        /// Allow changes that lose data (dropped tables or columns, narrowing type changes,
+        /// removed enum values).
         #[arg(long)]
         allow_data_loss: bool,
     },
@@ -55,6 +57,12 @@ enum Command {
     },
     /// Print the full DDL of the declarations (what an empty database would need).
     Sql,
+    /// Analyze every recorded migration and the pending one: destructive (D), backward
+    /// incompatible (B), lock-heavy (L), data-dependent (T) and style (S) findings. Exits
+    /// non-zero on errors.
+    Lint,
+    /// Explain every lint code.
+    Explain,
 }
 
 /// Runs the CLI on the given declarations and returns the process exit code.
@@ -103,21 +111,68 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
                         dir.display()
                     );
                 }
-                Generated::Written { directory, changes } => {
-                    println!(
-                        "wrote {} ({} change(s)):",
-                        directory.display(),
-                        changes.len()
-                    );
-                    for change in &changes {
-                        println!("  - {change}");
+                Generated::Written(migrations) => {
+                    for m in &migrations {
+                        println!(
+                            "wrote {}{} ({} change(s)):",
+                            m.directory.display(),
+                            if m.transactional {
+                                ""
+                            } else {
+                                " [outside a transaction]"
+                            },
+                            m.changes.len()
+                        );
+                        for change in &m.changes {
+                            println!("  - {change}");
+                        }
                     }
                 }
             }
             Ok(())
         }
+        Command::Lint => {
+            let findings = migrations::lint(&dir, &declared).map_err(|e| e.to_string())?;
+            for finding in &findings {
+                println!("{finding}");
+            }
+            let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+            println!(
+                "lint: {} error(s), {} warning(s), {} note(s) over {} (`cargo schema explain` explains each code)",
+                count(Severity::Error),
+                count(Severity::Warning),
+                count(Severity::Note),
+                dir.display()
+            );
+            if count(Severity::Error) > 0 {
+                return Err("lint found errors".into());
+            }
+            Ok(())
+        }
+        Command::Explain => {
+            for rule in crate::lint::RULES {
+                println!("{} {}\n    {}\n", rule.code, rule.name, rule.explanation);
+            }
+            Ok(())
+        }
         Command::Check { database } => {
             migrations::check(&dir, &declared).map_err(|e| e.to_string())?;
+            let findings = migrations::lint(&dir, &declared).map_err(|e| e.to_string())?;
+            let errors: Vec<String> = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| format!("  - {f}"))
+                .collect();
+            if !errors.is_empty() {
+                return Err(format!("lint found errors:\n{}", errors.join("\n")));
+            }
+            let warnings = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count();
+            println!(
+                "ok: lint found no errors ({warnings} warning(s); `cargo schema lint` lists them)"
+            );
             println!(
                 "ok: {} matches the declarations ({} tables)",
                 dir.display(),

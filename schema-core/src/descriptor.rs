@@ -42,6 +42,8 @@ pub struct TableDescriptor {
     pub updated_at_trigger: Option<&'static str>,
     pub append_only_trigger: Option<&'static str>,
     pub kind: TableKind,
+    /// `renamed_from`: the table's previous name in the same schema.
+    pub renamed_from: Option<&'static str>,
 }
 
 /// What a table declares itself to be (see the conventions in README.md).
@@ -174,6 +176,10 @@ pub struct ColumnDescriptor {
     pub generated: Option<&'static str>,
     /// The field's doc comment.
     pub comment: Option<&'static str>,
+    /// `renamed_from`: the column's previous name.
+    pub renamed_from: Option<&'static str>,
+    /// `backfill`: what existing NULLs become when the column turns NOT NULL.
+    pub backfill: Option<&'static str>,
 }
 
 /// A column's type: built in, a native enum, or an array of either.
@@ -431,6 +437,7 @@ impl TableDescriptor {
         updated_at_trigger: None,
         append_only_trigger: None,
         kind: TableKind::Global,
+        renamed_from: None,
     };
 
     pub fn qualified_name(&self) -> ir::QualifiedName {
@@ -520,6 +527,8 @@ impl TableDescriptor {
                         identity: c.identity,
                         generated: text(c.generated),
                         comment: text(c.comment),
+                        renamed_from: text(c.renamed_from),
+                        backfill: text(c.backfill),
                     }
                 })
                 .collect(),
@@ -564,6 +573,7 @@ impl TableDescriptor {
                 })
                 .collect(),
             comment: text(self.comment),
+            renamed_from: text(self.renamed_from),
             partitioning: self.partitioning.as_ref().map(|p| ir::Partitioning {
                 strategy: p.strategy,
                 columns: strings(p.columns),
@@ -673,6 +683,8 @@ mod tests {
             identity: None,
             generated: None,
             comment: None,
+            renamed_from: None,
+            backfill: None,
         }
     }
 

@@ -6,13 +6,141 @@
 
 use crate::ir::{
     Check, Column, EnumType, ForeignKey, Index, Partition, Policy, PrimaryKey, QualifiedName,
-    RowSecurity, Schema, Table, TriggerFunction, Unique,
+    RowSecurity, Schema, SqlType, Table, TriggerFunction, Unique,
 };
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A column of an enum type, with what must be set aside while the type is rebuilt:
+/// `ALTER COLUMN ... TYPE` cannot re-parse a default, index predicate or CHECK that compares
+/// the column with literals of the old type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumUse {
+    pub table: QualifiedName,
+    pub column: String,
+    /// `true` for an array of the enum.
+    pub array: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+}
+
+/// A child index of a partitioned index: the partition and the index built on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildIndex {
+    pub partition: String,
+    pub index: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
+    /// `ALTER TABLE ... RENAME TO` (a table or a partition).
+    RenameTable {
+        schema: String,
+        from: String,
+        to: String,
+    },
+    RenameColumn {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// A primary key, unique, foreign key or CHECK constraint.
+    RenameConstraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    RenameIndex {
+        schema: String,
+        from: String,
+        to: String,
+    },
+    RenameTrigger {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    RenamePolicy {
+        table: QualifiedName,
+        partitions: Vec<String>,
+        from: String,
+        to: String,
+    },
+    /// An enum type's values change. Added values are `ALTER TYPE ... ADD VALUE` (in their own
+    /// migration); anything else rebuilds the type and converts every column using it.
+    AlterEnumValues {
+        name: QualifiedName,
+        from: Vec<String>,
+        to: Vec<String>,
+        uses: Vec<EnumUse>,
+    },
+    /// `ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID`: new rows are checked at once, existing
+    /// ones by a later [`Change::ValidateConstraint`], which takes a weaker lock.
+    AddForeignKeyNotValid {
+        table: QualifiedName,
+        foreign_key: ForeignKey,
+    },
+    AddCheckNotValid {
+        table: QualifiedName,
+        check: Check,
+    },
+    /// `VALIDATE CONSTRAINT`; its inverse (`undo`) is nothing: validation changes no data.
+    ValidateConstraint {
+        table: QualifiedName,
+        constraint: String,
+        undo: bool,
+    },
+    /// `UPDATE ... SET column = expression WHERE column IS NULL` (`DEFAULT` without one);
+    /// its inverse (`undo`) keeps the filled values.
+    Backfill {
+        table: QualifiedName,
+        column: String,
+        expression: Option<String>,
+        undo: bool,
+    },
+    /// `SET NOT NULL` once the validated `check` (`column IS NOT NULL`) proves it, so
+    /// PostgreSQL skips the scan; then the check goes. The inverse puts the check back
+    /// (`NOT VALID`) and drops NOT NULL.
+    ColumnNotNull {
+        table: QualifiedName,
+        column: String,
+        check: String,
+        set: bool,
+    },
+    /// `CREATE INDEX CONCURRENTLY`, alone in a migration that runs outside a transaction.
+    CreateIndexConcurrently {
+        table: QualifiedName,
+        index: Index,
+    },
+    DropIndexConcurrently {
+        table: QualifiedName,
+        index: Index,
+    },
+    /// `CREATE INDEX ... ON ONLY` a partitioned table: invalid until every partition's index
+    /// is attached.
+    CreateIndexOnOnly {
+        table: QualifiedName,
+        index: Index,
+    },
+    /// `ALTER INDEX ... ATTACH PARTITION` for every partition's index. PostgreSQL has no
+    /// DETACH for indexes, so the inverse drops the partitioned index (and the attached ones)
+    /// and puts back the `ON ONLY` index.
+    AttachIndex {
+        table: QualifiedName,
+        index: Index,
+        children: Vec<ChildIndex>,
+        attach: bool,
+    },
+    /// `ADD CONSTRAINT ... UNIQUE USING INDEX`, over an index built concurrently.
+    AddUniqueUsingIndex {
+        table: QualifiedName,
+        unique: Unique,
+    },
     CreateSchema(String),
     DropSchema(String),
     /// Creates the table with its columns, primary key and unique constraints. Foreign keys and
@@ -145,6 +273,101 @@ impl Change {
     pub fn inverse(&self) -> Change {
         use Change::*;
         match self.clone() {
+            RenameTable { schema, from, to } => RenameTable {
+                schema,
+                from: to,
+                to: from,
+            },
+            RenameColumn { table, from, to } => RenameColumn {
+                table,
+                from: to,
+                to: from,
+            },
+            RenameConstraint { table, from, to } => RenameConstraint {
+                table,
+                from: to,
+                to: from,
+            },
+            RenameIndex { schema, from, to } => RenameIndex {
+                schema,
+                from: to,
+                to: from,
+            },
+            RenameTrigger { table, from, to } => RenameTrigger {
+                table,
+                from: to,
+                to: from,
+            },
+            RenamePolicy {
+                table,
+                partitions,
+                from,
+                to,
+            } => RenamePolicy {
+                table,
+                partitions,
+                from: to,
+                to: from,
+            },
+            AlterEnumValues {
+                name,
+                from,
+                to,
+                uses,
+            } => AlterEnumValues {
+                name,
+                from: to,
+                to: from,
+                uses,
+            },
+            AddForeignKeyNotValid { table, foreign_key } => DropForeignKey { table, foreign_key },
+            AddCheckNotValid { table, check } => DropCheck { table, check },
+            ValidateConstraint {
+                table,
+                constraint,
+                undo,
+            } => ValidateConstraint {
+                table,
+                constraint,
+                undo: !undo,
+            },
+            Backfill {
+                table,
+                column,
+                expression,
+                undo,
+            } => Backfill {
+                table,
+                column,
+                expression,
+                undo: !undo,
+            },
+            ColumnNotNull {
+                table,
+                column,
+                check,
+                set,
+            } => ColumnNotNull {
+                table,
+                column,
+                check,
+                set: !set,
+            },
+            CreateIndexConcurrently { table, index } => DropIndexConcurrently { table, index },
+            DropIndexConcurrently { table, index } => CreateIndexConcurrently { table, index },
+            CreateIndexOnOnly { table, index } => DropIndex { table, index },
+            AttachIndex {
+                table,
+                index,
+                children,
+                attach,
+            } => AttachIndex {
+                table,
+                index,
+                children,
+                attach: !attach,
+            },
+            AddUniqueUsingIndex { table, unique } => DropUnique { table, unique },
             CreateSchema(s) => DropSchema(s),
             DropSchema(s) => CreateSchema(s),
             CreateTable(t) => DropTable(t),
@@ -262,20 +485,160 @@ impl Change {
                 "drops partition `{}` of `{table}` and every row in it",
                 partition.name
             )),
-            Change::AlterColumn { table, from, to } if from.sql_type != to.sql_type => {
+            Change::AlterColumn { table, from, to }
+                if from.sql_type != to.sql_type && !widens(&from.sql_type, &to.sql_type) =>
+            {
                 Some(format!(
-                    "changes the type of `{table}.{}` from {} to {}; values that do not convert make the migration fail, and converting back may not restore them",
+                    "changes the type of `{table}.{}` from {} to {}, which does not hold every value of the old type; values that do not convert make the migration fail, and converting back may not restore them",
                     to.name, from.sql_type, to.sql_type
                 ))
+            }
+            Change::AlterEnumValues { name, from, to, .. } => {
+                let removed: Vec<&String> = from.iter().filter(|v| !to.contains(v)).collect();
+                (!removed.is_empty()).then(|| {
+                    format!(
+                        "removes value(s) {} from enum `{name}`; rows holding them make the migration fail",
+                        removed
+                            .iter()
+                            .map(|v| format!("'{v}'"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
             }
             _ => None,
         }
     }
 }
 
+/// Whether every value of `from` is a value of `to`, so the type change loses nothing.
+pub fn widens(from: &SqlType, to: &SqlType) -> bool {
+    use SqlType::*;
+    match (from, to) {
+        (SmallInt, Integer | BigInt) | (Integer, BigInt) | (Real, DoublePrecision) => true,
+        (Varchar(_), Text) | (Cidr, Inet) | (NumericPs(..), Numeric) => true,
+        (Varchar(n), Varchar(m)) => m >= n,
+        (NumericPs(p, s), NumericPs(p2, s2)) => s2 >= s && p2 - s2 >= p - s,
+        (Array(a), Array(b)) => a == b || widens(a, b),
+        _ => false,
+    }
+}
+
+/// Whether PostgreSQL rewrites the table (under its ACCESS EXCLUSIVE lock) to change a
+/// column's type: everything but the binary-compatible widenings does.
+pub fn rewrites_table(from: &SqlType, to: &SqlType) -> bool {
+    use SqlType::*;
+    match (from, to) {
+        (Varchar(_), Text) | (Cidr, Inet) | (NumericPs(..), Numeric) => false,
+        (Varchar(n), Varchar(m)) => m < n,
+        (NumericPs(p, s), NumericPs(p2, s2)) => !(s == s2 && p2 >= p),
+        (Array(a), Array(b)) => a != b && rewrites_table(a, b),
+        _ => from != to,
+    }
+}
+
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Change::RenameTable { schema, from, to } => {
+                write!(f, "rename table `{schema}.{from}` to `{to}`")
+            }
+            Change::RenameColumn { table, from, to } => {
+                write!(f, "rename column `{table}.{from}` to `{to}`")
+            }
+            Change::RenameConstraint { table, from, to } => {
+                write!(f, "rename constraint `{from}` on `{table}` to `{to}`")
+            }
+            Change::RenameIndex { schema, from, to } => {
+                write!(f, "rename index `{schema}.{from}` to `{to}`")
+            }
+            Change::RenameTrigger { table, from, to } => {
+                write!(f, "rename trigger `{from}` on `{table}` to `{to}`")
+            }
+            Change::RenamePolicy {
+                table, from, to, ..
+            } => write!(f, "rename policy `{from}` on `{table}` to `{to}`"),
+            Change::AlterEnumValues { name, from, to, .. } => {
+                let added: Vec<&String> = to.iter().filter(|v| !from.contains(v)).collect();
+                let removed: Vec<&String> = from.iter().filter(|v| !to.contains(v)).collect();
+                write!(f, "enum type `{name}`:")?;
+                if !added.is_empty() {
+                    write!(f, " add value(s) {added:?}")?;
+                }
+                if !removed.is_empty() {
+                    write!(f, " remove value(s) {removed:?}")?;
+                }
+                Ok(())
+            }
+            Change::AddForeignKeyNotValid { table, foreign_key } => write!(
+                f,
+                "add foreign key `{}` on `{table}` -> `{}` (NOT VALID)",
+                foreign_key.name, foreign_key.references
+            ),
+            Change::AddCheckNotValid { table, check } => write!(
+                f,
+                "add check constraint `{}` on `{table}` (NOT VALID)",
+                check.name
+            ),
+            Change::ValidateConstraint {
+                table,
+                constraint,
+                undo: false,
+            } => write!(f, "validate constraint `{constraint}` on `{table}`"),
+            Change::ValidateConstraint { .. } => write!(f, "nothing to undo for a validation"),
+            Change::Backfill {
+                table,
+                column,
+                undo: false,
+                ..
+            } => write!(f, "backfill NULLs of `{table}.{column}`"),
+            Change::Backfill { table, column, .. } => {
+                write!(f, "keep the values backfilled into `{table}.{column}`")
+            }
+            Change::ColumnNotNull {
+                table, column, set, ..
+            } => write!(
+                f,
+                "{} NOT NULL on `{table}.{column}`",
+                if *set { "set" } else { "drop" }
+            ),
+            Change::CreateIndexConcurrently { table, index } => {
+                write!(f, "create index `{}` on `{table}` concurrently", index.name)
+            }
+            Change::DropIndexConcurrently { table, index } => {
+                write!(f, "drop index `{}` on `{table}` concurrently", index.name)
+            }
+            Change::CreateIndexOnOnly { table, index } => write!(
+                f,
+                "create index `{}` on only the partitioned table `{table}`",
+                index.name
+            ),
+            Change::AttachIndex {
+                table,
+                index,
+                children,
+                attach,
+            } => {
+                if *attach {
+                    write!(
+                        f,
+                        "attach {} partition index(es) to `{}` on `{table}`",
+                        children.len(),
+                        index.name
+                    )
+                } else {
+                    write!(
+                        f,
+                        "drop partitioned index `{}` on `{table}` with its partitions' indexes",
+                        index.name
+                    )
+                }
+            }
+            Change::AddUniqueUsingIndex { table, unique } => write!(
+                f,
+                "add unique constraint `{}` on `{table}` using its index",
+                unique.name
+            ),
             Change::CreateSchema(s) => write!(f, "create schema `{s}`"),
             Change::DropSchema(s) => write!(f, "drop schema `{s}`"),
             Change::CreateTable(t) => write!(f, "create table `{}`", t.qualified_name()),
@@ -402,6 +765,10 @@ impl fmt::Display for Unsupported {
 /// inverse of every change in reverse order, which keeps the same property.
 #[derive(Default)]
 struct Plan {
+    alter_enums: Vec<Change>,
+    rename_tables: Vec<Change>,
+    rename_columns: Vec<Change>,
+    rename_objects: Vec<Change>,
     drop_triggers: Vec<Change>,
     drop_policies: Vec<Change>,
     disable_rls: Vec<Change>,
@@ -437,6 +804,10 @@ struct Plan {
 impl Plan {
     fn into_changes(self) -> Vec<Change> {
         [
+            self.alter_enums,
+            self.rename_tables,
+            self.rename_columns,
+            self.rename_objects,
             self.drop_triggers,
             self.drop_policies,
             self.disable_rls,
@@ -612,15 +983,31 @@ pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>>
         .extend(old_ns.difference(&new_ns).cloned().map(Change::DropSchema));
 
     for e in &new.enums {
-        match old.enum_type(&e.qualified_name()) {
+        let name = e.qualified_name();
+        match old.enum_type(&name) {
             None => plan.create_enums.push(Change::CreateEnum(e.clone())),
-            Some(o) if o != e => unsupported.push(Unsupported {
-                what: format!("enum type `{}`", e.qualified_name()),
-                why: format!(
-                    "its values changed from {:?} to {:?}; changing an enum's values is not generated yet, so write that migration by hand (ALTER TYPE ... ADD VALUE / RENAME VALUE)",
-                    o.values, e.values
-                ),
-            }),
+            Some(o) if o.values != e.values => {
+                let kept_old: Vec<&String> =
+                    o.values.iter().filter(|v| e.values.contains(v)).collect();
+                let kept_new: Vec<&String> =
+                    e.values.iter().filter(|v| o.values.contains(v)).collect();
+                if kept_old != kept_new {
+                    unsupported.push(Unsupported {
+                        what: format!("enum type `{name}`"),
+                        why: format!(
+                            "its values were reordered (from {:?} to {:?}); PostgreSQL orders an enum's values as declared, so a reorder silently changes ORDER BY, <, > and every index on such a column. Keep the existing values in their order and insert new ones where they belong",
+                            o.values, e.values
+                        ),
+                    });
+                } else {
+                    plan.alter_enums.push(Change::AlterEnumValues {
+                        name: name.clone(),
+                        from: o.values.clone(),
+                        to: e.values.clone(),
+                        uses: enum_uses(old, &name),
+                    });
+                }
+            }
             Some(_) => {}
         }
     }
@@ -656,18 +1043,44 @@ pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>>
 
     // Looked up by name once per table: linear searches made a 1,000-table diff quadratic.
     let (old_tables, new_tables) = (tables_by_name(old), tables_by_name(new));
+    let mut renamed_away: BTreeSet<(&str, &str)> = BTreeSet::new();
     for new_table in &new.tables {
-        match old_tables.get(&(new_table.schema.as_str(), new_table.name.as_str())) {
+        let schema = new_table.schema.as_str();
+        match old_tables.get(&(schema, new_table.name.as_str())) {
+            Some(old_table) => diff_table(old_table, new_table, &mut plan, &mut unsupported),
             None => {
-                for (bucket, change) in Plan::table_changes(new_table) {
-                    plan.create(bucket, change);
+                // `renamed_from`: the old table, if it exists and nothing new took its name.
+                let renamed = new_table.renamed_from.as_deref().and_then(|from| {
+                    old_tables
+                        .get(&(schema, from))
+                        .filter(|_| !new_tables.contains_key(&(schema, from)))
+                });
+                match renamed {
+                    Some(old_table) => {
+                        renamed_away.insert((schema, old_table.name.as_str()));
+                        plan.rename_tables.push(Change::RenameTable {
+                            schema: schema.to_string(),
+                            from: old_table.name.clone(),
+                            to: new_table.name.clone(),
+                        });
+                        let moved = Table {
+                            name: new_table.name.clone(),
+                            ..(*old_table).clone()
+                        };
+                        diff_table(&moved, new_table, &mut plan, &mut unsupported);
+                    }
+                    None => {
+                        for (bucket, change) in Plan::table_changes(new_table) {
+                            plan.create(bucket, change);
+                        }
+                    }
                 }
             }
-            Some(old_table) => diff_table(old_table, new_table, &mut plan, &mut unsupported),
         }
     }
     for old_table in &old.tables {
-        if !new_tables.contains_key(&(old_table.schema.as_str(), old_table.name.as_str())) {
+        let key = (old_table.schema.as_str(), old_table.name.as_str());
+        if !new_tables.contains_key(&key) && !renamed_away.contains(&key) {
             for (bucket, change) in Plan::table_changes(old_table) {
                 plan.drop(bucket, change);
             }
@@ -679,6 +1092,159 @@ pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>>
     Ok(plan.into_changes())
 }
 
+/// The columns of `old` whose type is the enum `name` (or an array of it), with the defaults,
+/// partial-index predicates and CHECKs that mention them.
+fn enum_uses(old: &Schema, name: &QualifiedName) -> Vec<EnumUse> {
+    let mut uses = Vec::new();
+    for table in &old.tables {
+        for column in &table.columns {
+            let array = match &column.sql_type {
+                SqlType::Enum(n) if n == name => false,
+                SqlType::Array(inner) if **inner == SqlType::Enum(name.clone()) => true,
+                _ => continue,
+            };
+            let mentions = |text: &str| mentions_identifier(text, &column.name);
+            uses.push(EnumUse {
+                table: table.qualified_name(),
+                column: column.name.clone(),
+                array,
+                default: column.default.clone(),
+                indexes: table
+                    .indexes
+                    .iter()
+                    .filter(|i| i.predicate.as_deref().is_some_and(mentions))
+                    .cloned()
+                    .collect(),
+                checks: table
+                    .checks
+                    .iter()
+                    .filter(|c| mentions(&c.expression))
+                    .cloned()
+                    .collect(),
+            });
+        }
+    }
+    uses
+}
+
+/// The spans of `sql` outside string literals and quoted identifiers where `ident` occurs as
+/// a whole word, case-insensitively (as an unquoted identifier would).
+fn identifier_positions(sql: &str, ident: &str) -> Vec<usize> {
+    let bytes = sql.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b if word(b) => {
+                let start = i;
+                while i < bytes.len() && word(bytes[i]) {
+                    i += 1;
+                }
+                if sql[start..i].eq_ignore_ascii_case(ident) {
+                    found.push(start);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+fn mentions_identifier(sql: &str, ident: &str) -> bool {
+    !identifier_positions(sql, ident).is_empty()
+}
+
+/// `sql` with every unquoted occurrence of the identifier `from` replaced by `to`.
+fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut last = 0;
+    for start in identifier_positions(sql, from) {
+        out.push_str(&sql[last..start]);
+        out.push_str(to);
+        last = start + from.len();
+    }
+    out.push_str(&sql[last..]);
+    out
+}
+
+/// `table` as it is after `RENAME COLUMN from TO to`: PostgreSQL renames the column in every
+/// key, index and expression that uses it.
+fn rename_column_in(table: &mut Table, from: &str, to: &str) {
+    let rename = |c: &mut String| {
+        if c == from {
+            *c = to.to_string();
+        }
+    };
+    let rename_expr = |e: &mut String| *e = rename_identifier(e, from, to);
+    for column in &mut table.columns {
+        rename(&mut column.name);
+        if let Some(g) = &mut column.generated {
+            rename_expr(g);
+        }
+    }
+    table.primary_key.columns.iter_mut().for_each(rename);
+    for u in &mut table.uniques {
+        u.columns.iter_mut().for_each(rename);
+    }
+    for fk in &mut table.foreign_keys {
+        fk.columns.iter_mut().for_each(rename);
+    }
+    for i in &mut table.indexes {
+        i.columns.iter_mut().for_each(|k| rename(&mut k.column));
+        i.include.iter_mut().for_each(rename);
+        if let Some(p) = &mut i.predicate {
+            rename_expr(p);
+        }
+    }
+    for c in &mut table.checks {
+        rename_expr(&mut c.expression);
+    }
+    if let Some(p) = &mut table.partitioning {
+        p.columns.iter_mut().for_each(rename);
+    }
+    if let Some(rls) = &mut table.row_security {
+        for policy in &mut rls.policies {
+            policy.using.iter_mut().for_each(rename_expr);
+            policy.with_check.iter_mut().for_each(rename_expr);
+        }
+    }
+}
+
+/// Pairs objects only `old` names with objects only `new` names that are the same but for
+/// the name, renames them in `old`, and returns the `(from, to)` pairs.
+fn match_renames<T: Clone + PartialEq>(
+    old: &mut [T],
+    new: &[T],
+    name: impl Fn(&T) -> &String,
+    with_name: impl Fn(&T, &str) -> T,
+) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    let old_names: Vec<String> = old.iter().map(|o| name(o).clone()).collect();
+    for o in old.iter_mut() {
+        if new.iter().any(|n| name(n) == name(o)) {
+            continue;
+        }
+        let candidate = new.iter().find(|n| {
+            !old_names.contains(name(n))
+                && !pairs.iter().any(|(_, to): &(String, String)| to == name(n))
+                && with_name(o, name(n)) == **n
+        });
+        if let Some(n) = candidate {
+            pairs.push((name(o).clone(), name(n).clone()));
+            *o = n.clone();
+        }
+    }
+    pairs
+}
+
 fn tables_by_name(schema: &Schema) -> BTreeMap<(&str, &str), &Table> {
     schema
         .tables
@@ -687,11 +1253,12 @@ fn tables_by_name(schema: &Schema) -> BTreeMap<(&str, &str), &Table> {
         .collect()
 }
 
-/// The column without its comment, which changes through `COMMENT ON`, not `ALTER COLUMN`.
+/// The column without its comment, which changes through `COMMENT ON`, not `ALTER COLUMN`,
+/// and without migration hints.
 fn structure(column: &Column) -> Column {
     Column {
         comment: None,
-        ..column.clone()
+        ..column.without_hints()
     }
 }
 
@@ -702,6 +1269,8 @@ fn diff_table(
     unsupported: &mut Vec<Unsupported>,
 ) {
     let name = new_table.qualified_name();
+    let renamed = renames_in_table(old_table, new_table, plan);
+    let old_table = &renamed;
     for column in &new_table.columns {
         match old_table.column(&column.name) {
             None => plan.add_columns.push(Change::AddColumn {
@@ -940,6 +1509,157 @@ fn diff_table(
             }
         }
     }
+}
+
+/// The renames within a table kept under its name (or renamed): columns with `renamed_from`,
+/// then constraints, indexes, triggers, policies and partitions that differ only in name
+/// (typically because their name derives from the table's or a column's). Returns the old
+/// table as it is after those renames.
+fn renames_in_table(old_table: &Table, new_table: &Table, plan: &mut Plan) -> Table {
+    let name = new_table.qualified_name();
+    let mut old = old_table.clone();
+    for column in &new_table.columns {
+        let Some(from) = &column.renamed_from else {
+            continue;
+        };
+        if old.column(&column.name).is_none()
+            && old.column(from).is_some()
+            && new_table.column(from).is_none()
+        {
+            plan.rename_columns.push(Change::RenameColumn {
+                table: name.clone(),
+                from: from.clone(),
+                to: column.name.clone(),
+            });
+            rename_column_in(&mut old, from, &column.name);
+        }
+    }
+    let constraint = |plan: &mut Plan, pairs: Vec<(String, String)>| {
+        for (from, to) in pairs {
+            plan.rename_objects.push(Change::RenameConstraint {
+                table: name.clone(),
+                from,
+                to,
+            });
+        }
+    };
+    if old.primary_key != new_table.primary_key
+        && old.primary_key.columns == new_table.primary_key.columns
+    {
+        constraint(
+            plan,
+            vec![(
+                old.primary_key.name.clone(),
+                new_table.primary_key.name.clone(),
+            )],
+        );
+        old.primary_key.name = new_table.primary_key.name.clone();
+    }
+    let pairs = match_renames(
+        &mut old.uniques,
+        &new_table.uniques,
+        |u| &u.name,
+        |u, n| Unique {
+            name: n.into(),
+            ..u.clone()
+        },
+    );
+    constraint(plan, pairs);
+    let pairs = match_renames(
+        &mut old.foreign_keys,
+        &new_table.foreign_keys,
+        |f| &f.name,
+        |f, n| ForeignKey {
+            name: n.into(),
+            ..f.clone()
+        },
+    );
+    constraint(plan, pairs);
+    let pairs = match_renames(
+        &mut old.checks,
+        &new_table.checks,
+        |c| &c.name,
+        |c, n| Check {
+            name: n.into(),
+            ..c.clone()
+        },
+    );
+    constraint(plan, pairs);
+    for (from, to) in match_renames(
+        &mut old.indexes,
+        &new_table.indexes,
+        |i| &i.name,
+        |i, n| Index {
+            name: n.into(),
+            ..i.clone()
+        },
+    ) {
+        plan.rename_objects.push(Change::RenameIndex {
+            schema: name.schema.clone(),
+            from,
+            to,
+        });
+    }
+    // Partitions are renamed with their table only: otherwise a partition that goes and one
+    // that comes are a drop (of its rows) and a create, as declared.
+    let table_renamed = new_table.renamed_from.is_some();
+    if let (true, Some(o), Some(n)) = (
+        table_renamed,
+        &mut old.partitioning,
+        &new_table.partitioning,
+    ) {
+        for (from, to) in match_renames(
+            &mut o.partitions,
+            &n.partitions,
+            |p| &p.name,
+            |p, n| Partition {
+                name: n.into(),
+                ..p.clone()
+            },
+        ) {
+            plan.rename_tables.push(Change::RenameTable {
+                schema: name.schema.clone(),
+                from,
+                to,
+            });
+        }
+    }
+    // Policy renames run before partitions come or go: they apply to the partitions there are.
+    let partitions: Vec<String> = old.partitions().map(|p| p.name.clone()).collect();
+    if let (Some(o), Some(n)) = (&mut old.row_security, &new_table.row_security) {
+        for (from, to) in match_renames(
+            &mut o.policies,
+            &n.policies,
+            |p| &p.name,
+            |p, n| Policy {
+                name: n.into(),
+                ..p.clone()
+            },
+        ) {
+            plan.rename_objects.push(Change::RenamePolicy {
+                table: name.clone(),
+                partitions: partitions.clone(),
+                from,
+                to,
+            });
+        }
+    }
+    for function in TriggerFunction::ALL {
+        if let (Some(from), Some(to)) = (old.trigger(function), new_table.trigger(function)) {
+            if from != to {
+                plan.rename_objects.push(Change::RenameTrigger {
+                    table: name.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
+                });
+                match function {
+                    TriggerFunction::SetUpdatedAt => old.updated_at_trigger = Some(to.clone()),
+                    TriggerFunction::RejectUpdate => old.append_only_trigger = Some(to.clone()),
+                }
+            }
+        }
+    }
+    old
 }
 
 /// Diffs two name-sorted lists of named objects: a changed definition is a drop plus an add.
@@ -1275,16 +1995,13 @@ mod tests {
     }
 
     #[test]
-    fn enum_value_changes_partition_key_changes_and_new_generation_expressions_are_refused() {
+    fn enum_reorders_partition_key_changes_and_new_generation_expressions_are_refused() {
         let old = Schema::with_enums(vec![call_state()], vec![cdrs(&[])]);
-        let mut more_states = call_state();
-        more_states.values.push("held".into());
-        let err = diff(
-            &old,
-            &Schema::with_enums(vec![more_states], vec![cdrs(&[])]),
-        )
-        .unwrap_err();
-        assert!(err[0].why.contains("ADD VALUE"), "{err:?}");
+        let mut reordered = call_state();
+        reordered.values.reverse();
+        reordered.values.push("held".into());
+        let err = diff(&old, &Schema::with_enums(vec![reordered], vec![cdrs(&[])])).unwrap_err();
+        assert!(err[0].why.contains("reordered"), "{err:?}");
 
         let mut rekeyed = cdrs(&[]);
         rekeyed.partitioning.as_mut().unwrap().columns = vec!["id".into()];
@@ -1315,5 +2032,131 @@ mod tests {
             ]
         );
         inverse_matches_reverse_diff(&old, &new);
+    }
+
+    #[test]
+    fn added_enum_values_go_where_declared_and_their_down_rebuilds_the_type() {
+        let mut with_index = cdrs(&[]);
+        with_index.indexes.push(Index {
+            predicate: Some("state = 'ringing'".into()),
+            ..Index::on("cdrs_ringing_idx", &["id"], false)
+        });
+        with_index.columns[2].default = Some("'ringing'".into());
+        let old = Schema::with_enums(vec![call_state()], vec![with_index.clone()]);
+        let mut more = call_state();
+        more.values = vec![
+            "dialing".into(),
+            "ringing".into(),
+            "held".into(),
+            "up".into(),
+            "gone".into(),
+        ];
+        let new = Schema::with_enums(vec![more], vec![with_index]);
+        let changes = diff(&old, &new).unwrap();
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert!(changes[0].data_loss().is_none());
+        assert_eq!(
+            sql(&changes),
+            [
+                "ALTER TYPE \"billing\".\"call_state\" ADD VALUE 'dialing' BEFORE 'ringing';",
+                "ALTER TYPE \"billing\".\"call_state\" ADD VALUE 'held' BEFORE 'up';",
+                "ALTER TYPE \"billing\".\"call_state\" ADD VALUE 'gone' AFTER 'up';",
+            ]
+        );
+        let down = sql(&[changes[0].inverse()]);
+        assert_eq!(
+            down,
+            [
+                "ALTER TYPE \"billing\".\"call_state\" RENAME TO \"call_state__old\";",
+                "CREATE TYPE \"billing\".\"call_state\" AS ENUM ('ringing', 'up');",
+                "DROP INDEX \"billing\".\"cdrs_ringing_idx\";",
+                "ALTER TABLE \"billing\".\"cdrs\"\n    ALTER COLUMN \"state\" DROP DEFAULT,\n    ALTER COLUMN \"state\" TYPE \"billing\".\"call_state\" USING \"state\"::text::\"billing\".\"call_state\",\n    ALTER COLUMN \"state\" SET DEFAULT 'ringing';",
+                "DROP TYPE \"billing\".\"call_state__old\";",
+                "CREATE INDEX \"cdrs_ringing_idx\" ON \"billing\".\"cdrs\" (\"id\") WHERE (state = 'ringing');",
+            ]
+        );
+        assert!(
+            changes[0].inverse().data_loss().is_some(),
+            "removing values is destructive"
+        );
+    }
+
+    #[test]
+    fn a_renamed_column_is_renamed_with_the_index_and_check_named_after_it() {
+        let mut old_t = invoices();
+        old_t
+            .indexes
+            .push(Index::on("invoices_total_idx", &["total"], false));
+        old_t.checks.push(Check {
+            name: "invoices_total_check".into(),
+            expression: "total >= 0 AND 'total' <> ''".into(),
+        });
+        let mut new_t = invoices();
+        new_t.columns[1].name = "amount".into();
+        new_t.columns[1].renamed_from = Some("total".into());
+        new_t
+            .indexes
+            .push(Index::on("invoices_amount_idx", &["amount"], false));
+        new_t.checks.push(Check {
+            name: "invoices_amount_check".into(),
+            expression: "amount >= 0 AND 'total' <> ''".into(),
+        });
+        let (old, new) = (Schema::new(vec![old_t]), Schema::new(vec![new_t]));
+        assert_eq!(
+            sql(&diff(&old, &new).unwrap()),
+            [
+                "ALTER TABLE \"billing\".\"invoices\" RENAME COLUMN \"total\" TO \"amount\";",
+                "ALTER TABLE \"billing\".\"invoices\" RENAME CONSTRAINT \"invoices_total_check\" TO \"invoices_amount_check\";",
+                "ALTER INDEX \"billing\".\"invoices_total_idx\" RENAME TO \"invoices_amount_idx\";",
+            ]
+        );
+        // Without the hint it is a drop (refused without consent) and an add.
+        let mut unhinted = new.clone();
+        unhinted.tables[0].columns[1].renamed_from = None;
+        assert!(diff(&old, &unhinted)
+            .unwrap()
+            .iter()
+            .any(|c| matches!(c, Change::DropColumn { .. })));
+    }
+
+    #[test]
+    fn a_renamed_table_keeps_its_partitions_policies_and_trigger_under_new_names() {
+        let old_t = cdrs(&["cdrs_default"]);
+        let mut new_t = cdrs(&["calls_default"]);
+        new_t.name = "calls".into();
+        new_t.renamed_from = Some("cdrs".into());
+        new_t.primary_key.name = "calls_pkey".into();
+        new_t.row_security.as_mut().unwrap().policies[0].name = "calls_tenant".into();
+        new_t.updated_at_trigger = Some("calls_set_updated_at".into());
+        let old = Schema::with_enums(vec![call_state()], vec![old_t]);
+        let new = Schema::with_enums(vec![call_state()], vec![new_t]);
+        let changes = diff(&old, &new).unwrap();
+        assert_eq!(
+            sql(&changes),
+            [
+                "ALTER TABLE \"billing\".\"cdrs\" RENAME TO \"calls\";",
+                "ALTER TABLE \"billing\".\"cdrs_default\" RENAME TO \"calls_default\";",
+                "ALTER TABLE \"billing\".\"calls\" RENAME CONSTRAINT \"cdrs_pkey\" TO \"calls_pkey\";",
+                "ALTER POLICY \"cdrs_tenant\" ON \"billing\".\"calls\" RENAME TO \"calls_tenant\";",
+                "ALTER POLICY \"cdrs_tenant\" ON \"billing\".\"calls_default\" RENAME TO \"calls_tenant\";",
+                "ALTER TRIGGER \"cdrs_set_updated_at\" ON \"billing\".\"calls\" RENAME TO \"calls_set_updated_at\";",
+            ]
+        );
+        assert!(changes.iter().all(|c| c.data_loss().is_none()));
+        let down: Vec<Change> = changes.iter().rev().map(Change::inverse).collect();
+        assert_eq!(
+            sql(&down).last().unwrap(),
+            "ALTER TABLE \"billing\".\"calls\" RENAME TO \"cdrs\";"
+        );
+    }
+
+    #[test]
+    fn widening_types_lose_nothing_and_narrowing_ones_do() {
+        use SqlType::*;
+        assert!(widens(&Varchar(10), &Varchar(20)) && widens(&Varchar(10), &Text));
+        assert!(widens(&Integer, &BigInt) && widens(&NumericPs(10, 2), &NumericPs(12, 2)));
+        assert!(!widens(&BigInt, &Integer) && !widens(&Text, &Varchar(10)));
+        assert!(!widens(&NumericPs(10, 2), &NumericPs(10, 3)));
+        assert!(!rewrites_table(&Varchar(10), &Text) && rewrites_table(&Integer, &BigInt));
     }
 }

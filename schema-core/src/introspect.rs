@@ -324,6 +324,8 @@ fn column_from_row(row: ColumnRow) -> Column {
         generated,
         comment: row.comment,
         sql_type,
+        renamed_from: None,
+        backfill: None,
     }
 }
 
@@ -525,7 +527,7 @@ fn single_expr(conn: &mut PgConnection, query: &str) -> QueryResult<String> {
 pub fn canonicalize(conn: &mut PgConnection, declared: &Schema) -> QueryResult<Schema> {
     let mut result = None;
     let _ = conn.transaction::<(), diesel::result::Error, _>(|conn| {
-        result = Some(canonicalize_in_transaction(conn, declared));
+        result = Some(canonicalize_in_transaction(conn, &declared.without_hints()));
         Err(diesel::result::Error::RollbackTransaction)
     });
     result.unwrap_or(Err(diesel::result::Error::RollbackTransaction))

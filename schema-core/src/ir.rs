@@ -20,6 +20,15 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// The schema without migration hints (`renamed_from`, `backfill`): what a database
+    /// holding it has, and what the snapshot records.
+    pub fn without_hints(&self) -> Schema {
+        Schema {
+            tables: self.tables.iter().map(Table::without_hints).collect(),
+            ..self.clone()
+        }
+    }
+
     /// Builds a schema from tables in any order, putting every collection in canonical order.
     pub fn new(tables: Vec<Table>) -> Self {
         Schema::with_enums(Vec::new(), tables)
@@ -121,6 +130,9 @@ pub struct Table {
     /// The name of the `BEFORE UPDATE` trigger that rejects updates of an append-only table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub append_only_trigger: Option<String>,
+    /// Migration hint, not schema: the table's previous name in the same schema.
+    #[serde(skip)]
+    pub renamed_from: Option<String>,
 }
 
 /// The trigger functions the generator creates, once per PostgreSQL schema that uses them.
@@ -180,6 +192,16 @@ impl Table {
             row_security: None,
             updated_at_trigger: None,
             append_only_trigger: None,
+            renamed_from: None,
+        }
+    }
+
+    /// The table without migration hints (its own or its columns'): what the database holds.
+    pub fn without_hints(&self) -> Table {
+        Table {
+            renamed_from: None,
+            columns: self.columns.iter().map(Column::without_hints).collect(),
+            ..self.clone()
         }
     }
 
@@ -229,6 +251,13 @@ pub struct Column {
     /// `COMMENT ON COLUMN`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Migration hint, not schema: the column's previous name, so the differ renames it.
+    #[serde(skip)]
+    pub renamed_from: Option<String>,
+    /// Migration hint, not schema: the expression that fills existing NULLs when the column
+    /// becomes NOT NULL.
+    #[serde(skip)]
+    pub backfill: Option<String>,
 }
 
 impl Column {
@@ -242,6 +271,17 @@ impl Column {
             identity: None,
             generated: None,
             comment: None,
+            renamed_from: None,
+            backfill: None,
+        }
+    }
+
+    /// The column without its migration hints: what the database holds.
+    pub fn without_hints(&self) -> Column {
+        Column {
+            renamed_from: None,
+            backfill: None,
+            ..self.clone()
         }
     }
 }

@@ -27,8 +27,11 @@ pub mod diff;
 pub mod introspect;
 pub mod ir;
 pub mod jsonb;
+pub mod lint;
 pub mod migrations;
+pub mod names;
 pub mod pg;
+pub mod plan;
 pub mod render;
 
 pub use descriptor::{PgEnum, Table, TableDescriptor};

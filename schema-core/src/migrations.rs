@@ -8,7 +8,9 @@
 
 use crate::diff::{self, Change};
 use crate::ir::Schema;
-use crate::render::{render_migration, MigrationSql};
+use crate::lint::{self, Finding, Severity};
+use crate::plan::{self, Phase, LOCK_TIMEOUT};
+use crate::render::{render_change, render_migration, MigrationSql};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -16,7 +18,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub const SNAPSHOT_FILE: &str = "schema.snapshot.json";
-const SNAPSHOT_FORMAT: u32 = 1;
+/// Format 2 records each migration's changes (for `lint`) and transaction mode; format 1
+/// snapshots are read as migrations with no recorded changes.
+const SNAPSHOT_FORMAT: u32 = 2;
+pub const METADATA_NON_TRANSACTIONAL: &str = "run_in_transaction = false\n";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -31,6 +36,27 @@ pub struct RecordedMigration {
     pub directory: String,
     pub up_sha256: String,
     pub down_sha256: String,
+    /// `false` for a migration with `metadata.toml` saying `run_in_transaction = false`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub transactional: bool,
+    /// Generated with `--allow-data-loss`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_data_loss: bool,
+    /// The changes it applies, which `lint` analyzes.
+    #[serde(default)]
+    pub changes: Vec<Change>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A problem with `migrations/` or with the declarations against it; the message says what to do.
@@ -109,7 +135,7 @@ impl MigrationState {
                     snapshot_path.display()
                 ))
             })?;
-            if snapshot.format != SNAPSHOT_FORMAT {
+            if snapshot.format != SNAPSHOT_FORMAT && snapshot.format != 1 {
                 return err(format!(
                     "{} has format {}, this tool reads format {SNAPSHOT_FORMAT}; use the schema-api version that wrote it",
                     snapshot_path.display(),
@@ -156,6 +182,21 @@ impl MigrationState {
                     ));
                 }
             }
+            let metadata = dir.join(&m.directory).join("metadata.toml");
+            let non_transactional =
+                fs::read_to_string(&metadata).is_ok_and(|text| text == METADATA_NON_TRANSACTIONAL);
+            if non_transactional == m.transactional {
+                return err(format!(
+                    "{}: {} must {}, as `cargo schema generate` wrote it; restore it from version control",
+                    m.directory,
+                    metadata.display(),
+                    if m.transactional {
+                        "not exist".to_string()
+                    } else {
+                        format!("say `{}`", METADATA_NON_TRANSACTIONAL.trim())
+                    }
+                ));
+            }
         }
         Ok(MigrationState {
             dir: dir.to_path_buf(),
@@ -181,16 +222,22 @@ impl MigrationState {
 #[derive(Debug)]
 pub enum Generated {
     UpToDate,
-    Written {
-        directory: PathBuf,
-        changes: Vec<Change>,
-    },
+    /// The migrations written, in the order they run.
+    Written(Vec<WrittenMigration>),
+}
+
+#[derive(Debug)]
+pub struct WrittenMigration {
+    pub directory: PathBuf,
+    pub transactional: bool,
+    pub changes: Vec<Change>,
 }
 
 /// Options for [`generate`].
 #[derive(Debug, Clone, Default)]
 pub struct GenerateOptions {
-    /// Allow changes that lose data (dropped tables or columns, type changes).
+    /// Allow changes that lose data (dropped tables or columns, narrowing types, removed enum
+    /// values).
     pub allow_data_loss: bool,
     /// The migration version (`YYYY-MM-DD-HHMMSS`); defaults to the current UTC time.
     pub version: Option<String>,
@@ -203,7 +250,77 @@ pub fn header(name: &str) -> String {
     )
 }
 
-/// Writes the migration that brings `migrations/` up to `declared`, and the new snapshot.
+/// A planned migration: its directory name and phase.
+#[derive(Debug, Clone)]
+pub struct PlannedMigration {
+    pub directory: String,
+    pub phase: Phase,
+}
+
+/// The migrations `generate` would write for the pending changes, and lint's findings on them.
+pub fn planned(
+    state: &MigrationState,
+    name: &str,
+    version: &str,
+    declared: &Schema,
+    allow_data_loss: bool,
+) -> Result<(Vec<PlannedMigration>, Vec<Finding>), MigrationError> {
+    let changes = state.pending_changes(declared)?;
+    let phases = plan::plan(&state.snapshot.schema, declared, &changes).map_err(|unsupported| {
+        let mut message = String::from(
+            "the declarations differ from the migrations in ways `generate` cannot migrate safely:",
+        );
+        for u in unsupported {
+            let _ = write!(message, "\n  - {u}");
+        }
+        MigrationError(message)
+    })?;
+    let several = phases.len() > 1;
+    let mut migrations = Vec::new();
+    let mut findings = Vec::new();
+    for (i, phase) in phases.into_iter().enumerate() {
+        let directory = match (several, phase.kind.suffix()) {
+            (false, _) => format!("{version}_{name}"),
+            (true, None) => format!("{version}-{:02}_{name}", i + 1),
+            (true, Some(suffix)) => format!("{version}-{:02}_{name}_{suffix}", i + 1),
+        };
+        findings.extend(lint::lint_migration(
+            &directory,
+            &phase.changes,
+            phase.kind.transactional(),
+            allow_data_loss,
+        ));
+        migrations.push(PlannedMigration { directory, phase });
+    }
+    Ok((migrations, findings))
+}
+
+/// A phase's `up.sql` and `down.sql`. A transactional one starts with `SET LOCAL`
+/// lock and statement timeouts; a concurrent one is its single statement (see [`plan`]).
+pub fn render_phase(name: &str, phase: &Phase) -> MigrationSql {
+    let header = header(name);
+    if !phase.kind.transactional() {
+        let note = "-- Runs outside a transaction (metadata.toml) and alone: PostgreSQL refuses CONCURRENTLY in a\n\
+                    -- transaction, and Diesel sends a file as one string, which runs in one. See `cargo schema lint` (L205).\n";
+        let one = |change: &Change| {
+            let statements = render_change(change);
+            debug_assert_eq!(statements.len(), 1, "a concurrent phase is one statement");
+            format!("{header}{note}\n{}\n", statements.join("\n"))
+        };
+        let change = &phase.changes[0];
+        return MigrationSql {
+            up: one(change),
+            down: one(&change.inverse()),
+        };
+    }
+    let preamble = format!(
+        "{header}\nSET LOCAL lock_timeout = '{LOCK_TIMEOUT}';\nSET LOCAL statement_timeout = '{}';\n",
+        phase.kind.statement_timeout()
+    );
+    render_migration(&preamble, &phase.changes)
+}
+
+/// Writes the migrations that bring `migrations/` up to `declared`, and the new snapshot.
 pub fn generate(
     dir: &Path,
     name: &str,
@@ -220,23 +337,27 @@ pub fn generate(
         ));
     }
     let state = MigrationState::load(dir)?;
-    let changes = state.pending_changes(declared)?;
-    if changes.is_empty() {
-        return Ok(Generated::UpToDate);
-    }
-    let losses: Vec<String> = changes.iter().filter_map(Change::data_loss).collect();
-    if !losses.is_empty() && !options.allow_data_loss {
-        let mut message = String::from("refusing to generate a migration that loses data:");
-        for loss in &losses {
-            let _ = write!(message, "\n  - {loss}");
-        }
-        message.push_str("\nIf this is intended, run again with `--allow-data-loss`; the migration will say what its down cannot restore.");
-        return err(message);
-    }
     let version = match &options.version {
         Some(v) => v.clone(),
         None => chrono::Utc::now().format("%Y-%m-%d-%H%M%S").to_string(),
     };
+    let (migrations, findings) =
+        planned(&state, name, &version, declared, options.allow_data_loss)?;
+    if migrations.is_empty() {
+        return Ok(Generated::UpToDate);
+    }
+    let errors: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        let mut message = String::from("refusing to generate a migration that loses data:");
+        for finding in &errors {
+            let _ = write!(message, "\n  - {}: {}", finding.code, finding.message);
+        }
+        message.push_str("\nIf this is intended, run again with `--allow-data-loss`; the migration will say what its down cannot restore.");
+        return err(message);
+    }
     if let Some(last) = state.snapshot.migrations.last() {
         if version_key(&version) <= version_key(&last.directory) {
             return err(format!(
@@ -245,43 +366,79 @@ pub fn generate(
             ));
         }
     }
-    let directory = format!("{version}_{name}");
-    let MigrationSql { up, down } = render_migration(&header(name), &changes);
 
     fs::create_dir_all(dir)
         .map_err(|e| MigrationError(format!("cannot create {}: {e}", dir.display())))?;
-    // Written under a dot-name Diesel ignores, then renamed: a crash leaves no half migration.
-    let staging = dir.join(format!(".{directory}.partial"));
-    let final_path = dir.join(&directory);
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |e: std::io::Error| MigrationError(format!("cannot write {path}: {e}"))
     };
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(io(&staging))?;
-    }
-    fs::create_dir(&staging).map_err(io(&staging))?;
-    fs::write(staging.join("up.sql"), &up).map_err(io(&staging))?;
-    fs::write(staging.join("down.sql"), &down).map_err(io(&staging))?;
-
+    // Written under dot-names Diesel ignores, then renamed: a crash leaves no half migration.
     let mut snapshot = state.snapshot.clone();
-    snapshot.migrations.push(RecordedMigration {
-        directory: directory.clone(),
-        up_sha256: sha256_hex(up.as_bytes()),
-        down_sha256: sha256_hex(down.as_bytes()),
-    });
-    snapshot.schema = declared.clone();
+    snapshot.format = SNAPSHOT_FORMAT;
+    let mut staged = Vec::new();
+    for m in &migrations {
+        let MigrationSql { up, down } = render_phase(name, &m.phase);
+        let staging = dir.join(format!(".{}.partial", m.directory));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        }
+        fs::create_dir(&staging).map_err(io(&staging))?;
+        fs::write(staging.join("up.sql"), &up).map_err(io(&staging))?;
+        fs::write(staging.join("down.sql"), &down).map_err(io(&staging))?;
+        let transactional = m.phase.kind.transactional();
+        if !transactional {
+            fs::write(staging.join("metadata.toml"), METADATA_NON_TRANSACTIONAL)
+                .map_err(io(&staging))?;
+        }
+        snapshot.migrations.push(RecordedMigration {
+            directory: m.directory.clone(),
+            up_sha256: sha256_hex(up.as_bytes()),
+            down_sha256: sha256_hex(down.as_bytes()),
+            transactional,
+            allow_data_loss: options.allow_data_loss,
+            changes: m.phase.changes.clone(),
+        });
+        staged.push((staging, dir.join(&m.directory)));
+    }
+    snapshot.schema = declared.without_hints();
     let snapshot_tmp = dir.join(format!(".{SNAPSHOT_FILE}.partial"));
     let mut json = serde_json::to_string_pretty(&snapshot).expect("the snapshot serializes");
     json.push('\n');
     fs::write(&snapshot_tmp, json).map_err(io(&snapshot_tmp))?;
-    fs::rename(&staging, &final_path).map_err(io(&final_path))?;
+    for (staging, final_path) in &staged {
+        fs::rename(staging, final_path).map_err(io(final_path))?;
+    }
     let snapshot_path = dir.join(SNAPSHOT_FILE);
     fs::rename(&snapshot_tmp, &snapshot_path).map_err(io(&snapshot_path))?;
-    Ok(Generated::Written {
-        directory: final_path,
-        changes,
-    })
+    Ok(Generated::Written(
+        migrations
+            .into_iter()
+            .zip(staged)
+            .map(|(m, (_, directory))| WrittenMigration {
+                directory,
+                transactional: m.phase.kind.transactional(),
+                changes: m.phase.changes,
+            })
+            .collect(),
+    ))
+}
+
+/// Lint's findings on every recorded migration and on what `generate` would write now.
+pub fn lint(dir: &Path, declared: &Schema) -> Result<Vec<Finding>, MigrationError> {
+    let state = MigrationState::load(dir)?;
+    let mut findings = Vec::new();
+    for m in &state.snapshot.migrations {
+        findings.extend(lint::lint_migration(
+            &m.directory,
+            &m.changes,
+            m.transactional,
+            m.allow_data_loss,
+        ));
+    }
+    let (_, pending) = planned(&state, "pending", "<next>", declared, false)?;
+    findings.extend(pending);
+    Ok(findings)
 }
 
 /// Diesel's version of a directory name: the part before the first `_`, without dashes.

@@ -1,6 +1,6 @@
 //! Changes → PostgreSQL DDL. Every identifier goes through [`quote_ident`].
 
-use crate::diff::Change;
+use crate::diff::{Change, EnumUse};
 use crate::ir::{
     Column, EnumType, ForeignKey, Identity, Index, IndexMethod, Partition, Policy, QualifiedName,
     ReferentialAction, RowSecurity, Table, TriggerFunction,
@@ -126,6 +126,12 @@ fn render_create_table_with_comments(table: &Table) -> Vec<String> {
 }
 
 pub fn render_create_index(table: &QualifiedName, index: &Index) -> String {
+    render_index(table, index, "", "")
+}
+
+/// `CREATE INDEX` with `CONCURRENTLY` or `ON ONLY` (`concurrently`, `only` are either empty or
+/// the keyword and a space).
+fn render_index(table: &QualifiedName, index: &Index, concurrently: &str, only: &str) -> String {
     let keys = index
         .columns
         .iter()
@@ -139,7 +145,7 @@ pub fn render_create_index(table: &QualifiedName, index: &Index) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let mut sql = format!(
-        "CREATE {}INDEX {} ON {}",
+        "CREATE {}INDEX {concurrently}{} ON {only}{}",
         if index.unique { "UNIQUE " } else { "" },
         quote_ident(&index.name),
         quote_qualified(table),
@@ -302,7 +308,171 @@ pub fn render_change(change: &Change) -> Vec<String> {
     let alter = |table: &QualifiedName, rest: String| {
         format!("ALTER TABLE {} {rest};", quote_qualified(table))
     };
+    let in_schema = |schema: &str, name: &str| quote_qualified(&QualifiedName::new(schema, name));
     match change {
+        Change::RenameTable { schema, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME TO {};",
+            in_schema(schema, from),
+            quote_ident(to)
+        )],
+        Change::RenameColumn { table, from, to } => vec![alter(
+            table,
+            format!("RENAME COLUMN {} TO {}", quote_ident(from), quote_ident(to)),
+        )],
+        Change::RenameConstraint { table, from, to } => vec![alter(
+            table,
+            format!(
+                "RENAME CONSTRAINT {} TO {}",
+                quote_ident(from),
+                quote_ident(to)
+            ),
+        )],
+        Change::RenameIndex { schema, from, to } => vec![format!(
+            "ALTER INDEX {} RENAME TO {};",
+            in_schema(schema, from),
+            quote_ident(to)
+        )],
+        Change::RenameTrigger { table, from, to } => vec![format!(
+            "ALTER TRIGGER {} ON {} RENAME TO {};",
+            quote_ident(from),
+            quote_qualified(table),
+            quote_ident(to)
+        )],
+        Change::RenamePolicy {
+            table,
+            partitions,
+            from,
+            to,
+        } => rls_relations(table, partitions)
+            .iter()
+            .map(|relation| {
+                format!(
+                    "ALTER POLICY {} ON {} RENAME TO {};",
+                    quote_ident(from),
+                    quote_qualified(relation),
+                    quote_ident(to)
+                )
+            })
+            .collect(),
+        Change::AlterEnumValues {
+            name,
+            from,
+            to,
+            uses,
+        } => render_enum_values(name, from, to, uses),
+        Change::AddForeignKeyNotValid { table, foreign_key } => vec![alter(
+            table,
+            format!("ADD {} NOT VALID", render_foreign_key(foreign_key)),
+        )],
+        Change::AddCheckNotValid { table, check } => vec![alter(
+            table,
+            format!(
+                "ADD CONSTRAINT {} CHECK ({}) NOT VALID",
+                quote_ident(&check.name),
+                check.expression
+            ),
+        )],
+        Change::ValidateConstraint {
+            table,
+            constraint,
+            undo: false,
+        } => vec![alter(
+            table,
+            format!("VALIDATE CONSTRAINT {}", quote_ident(constraint)),
+        )],
+        Change::ValidateConstraint { constraint, .. } => vec![format!(
+            "-- Nothing to undo for VALIDATE CONSTRAINT {}: it only checked existing rows.",
+            quote_ident(constraint)
+        )],
+        Change::Backfill {
+            table,
+            column,
+            expression,
+            undo: false,
+        } => vec![format!(
+            "UPDATE {} SET {col} = {} WHERE {col} IS NULL;",
+            quote_qualified(table),
+            expression.as_deref().unwrap_or("DEFAULT"),
+            col = quote_ident(column)
+        )],
+        Change::Backfill { column, .. } => vec![format!(
+            "-- The values backfilled into {} stay: which rows were NULL is not recorded.",
+            quote_ident(column)
+        )],
+        Change::ColumnNotNull {
+            table,
+            column,
+            check,
+            set: true,
+        } => vec![
+            alter(table, format!("VALIDATE CONSTRAINT {}", quote_ident(check))),
+            alter(
+                table,
+                format!("ALTER COLUMN {} SET NOT NULL", quote_ident(column)),
+            ),
+            alter(table, format!("DROP CONSTRAINT {}", quote_ident(check))),
+        ],
+        Change::ColumnNotNull {
+            table,
+            column,
+            check,
+            set: false,
+        } => vec![
+            alter(
+                table,
+                format!(
+                    "ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                    quote_ident(check),
+                    quote_ident(column)
+                ),
+            ),
+            alter(
+                table,
+                format!("ALTER COLUMN {} DROP NOT NULL", quote_ident(column)),
+            ),
+        ],
+        Change::CreateIndexConcurrently { table, index } => {
+            vec![render_index(table, index, "CONCURRENTLY ", "")]
+        }
+        Change::DropIndexConcurrently { table, index } => vec![format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {};",
+            in_schema(&table.schema, &index.name)
+        )],
+        Change::CreateIndexOnOnly { table, index } => {
+            vec![render_index(table, index, "", "ONLY ")]
+        }
+        Change::AttachIndex {
+            table,
+            index,
+            children,
+            attach: true,
+        } => children
+            .iter()
+            .map(|child| {
+                format!(
+                    "ALTER INDEX {} ATTACH PARTITION {};",
+                    in_schema(&table.schema, &index.name),
+                    in_schema(&table.schema, &child.index)
+                )
+            })
+            .collect(),
+        Change::AttachIndex {
+            table,
+            index,
+            attach: false,
+            ..
+        } => vec![
+            format!("DROP INDEX {};", in_schema(&table.schema, &index.name)),
+            render_index(table, index, "", "ONLY "),
+        ],
+        Change::AddUniqueUsingIndex { table, unique } => vec![alter(
+            table,
+            format!(
+                "ADD CONSTRAINT {} UNIQUE USING INDEX {}",
+                quote_ident(&unique.name),
+                quote_ident(&unique.name)
+            ),
+        )],
         Change::CreateSchema(s) => vec![format!("CREATE SCHEMA {};", quote_ident(s))],
         Change::DropSchema(s) => vec![format!("DROP SCHEMA {};", quote_ident(s))],
         Change::CreateTable(t) => render_create_table_with_comments(t),
@@ -447,6 +617,121 @@ pub fn render_change(change: &Change) -> Vec<String> {
             })
             .collect(),
     }
+}
+
+/// Added values only: `ADD VALUE` each, placed where it is declared. Anything else: the type
+/// is rebuilt under its name and every column converted through text, with the defaults,
+/// partial indexes and CHECKs that mention those columns set aside meanwhile (they would
+/// compare the column with literals of the old type).
+fn render_enum_values(
+    name: &QualifiedName,
+    from: &[String],
+    to: &[String],
+    uses: &[EnumUse],
+) -> Vec<String> {
+    let type_name = quote_qualified(name);
+    let additions_only = from.iter().all(|v| to.contains(v));
+    if additions_only {
+        return to
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !from.contains(v))
+            .map(|(i, v)| {
+                // The nearest following value that already exists, else the one before.
+                let place = match to[i + 1..].iter().find(|n| from.contains(n)) {
+                    Some(next) => format!(" BEFORE {}", quote_literal(next)),
+                    None => match i.checked_sub(1).map(|p| &to[p]) {
+                        Some(prev) => format!(" AFTER {}", quote_literal(prev)),
+                        None => String::new(),
+                    },
+                };
+                format!(
+                    "ALTER TYPE {type_name} ADD VALUE {}{place};",
+                    quote_literal(v)
+                )
+            })
+            .collect();
+    }
+    let old_name = format!("{}__old", name.name);
+    let old_type = quote_qualified(&QualifiedName::new(&name.schema, &old_name));
+    let mut sql = vec![format!(
+        "ALTER TYPE {type_name} RENAME TO {};",
+        quote_ident(&old_name)
+    )];
+    sql.push(render_create_enum(&EnumType {
+        schema: name.schema.clone(),
+        name: name.name.clone(),
+        values: to.to_vec(),
+    }));
+    let mut set_aside_indexes: Vec<(&QualifiedName, &Index)> = Vec::new();
+    let mut set_aside_checks: Vec<(&QualifiedName, &crate::ir::Check)> = Vec::new();
+    for u in uses {
+        for i in &u.indexes {
+            if !set_aside_indexes
+                .iter()
+                .any(|(t, x)| *t == &u.table && x.name == i.name)
+            {
+                set_aside_indexes.push((&u.table, i));
+            }
+        }
+        for c in &u.checks {
+            if !set_aside_checks
+                .iter()
+                .any(|(t, x)| *t == &u.table && x.name == c.name)
+            {
+                set_aside_checks.push((&u.table, c));
+            }
+        }
+    }
+    for (table, index) in &set_aside_indexes {
+        sql.push(format!(
+            "DROP INDEX {};",
+            quote_qualified(&QualifiedName::new(&table.schema, &index.name))
+        ));
+    }
+    for (table, check) in &set_aside_checks {
+        sql.push(format!(
+            "ALTER TABLE {} DROP CONSTRAINT {};",
+            quote_qualified(table),
+            quote_ident(&check.name)
+        ));
+    }
+    for u in uses {
+        let column = quote_ident(&u.column);
+        let (text, ty) = if u.array {
+            ("text[]", format!("{type_name}[]"))
+        } else {
+            ("text", type_name.clone())
+        };
+        let mut actions = Vec::new();
+        if u.default.is_some() {
+            actions.push(format!("ALTER COLUMN {column} DROP DEFAULT"));
+        }
+        actions.push(format!(
+            "ALTER COLUMN {column} TYPE {ty} USING {column}::{text}::{ty}"
+        ));
+        if let Some(default) = &u.default {
+            actions.push(format!("ALTER COLUMN {column} SET DEFAULT {default}"));
+        }
+        sql.push(format!(
+            "ALTER TABLE {}\n    {};",
+            quote_qualified(&u.table),
+            actions.join(",\n    ")
+        ));
+    }
+    sql.push(format!("DROP TYPE {old_type};"));
+    for (table, check) in &set_aside_checks {
+        sql.push(format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({});",
+            quote_qualified(table),
+            quote_ident(&check.name),
+            check.expression
+        ));
+    }
+    for (table, index) in &set_aside_indexes {
+        sql.push(render_create_index(table, index));
+    }
+    sql
 }
 
 fn render_alter_column(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String> {

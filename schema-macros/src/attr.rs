@@ -26,6 +26,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "tenant_root",
     "append_only",
     "hard_delete",
+    "renamed_from",
 ];
 pub const COLUMN_KEYS: &[&str] = &[
     "primary_key",
@@ -40,6 +41,8 @@ pub const COLUMN_KEYS: &[&str] = &[
     "check",
     "generated",
     "cidr",
+    "renamed_from",
+    "backfill",
 ];
 const INDEX_KEYS: &[&str] = &[
     "name",
@@ -234,6 +237,8 @@ pub struct TableAttrs {
     pub append_only: Option<(Span, Option<Ident>)>,
     /// `hard_delete = "why rows are really deleted"`.
     pub hard_delete: Option<LitStr>,
+    /// `renamed_from = "old_name"`: the migration renames the table instead of dropping it.
+    pub renamed_from: Option<LitStr>,
 }
 
 #[derive(Default)]
@@ -249,6 +254,10 @@ pub struct ColumnAttrs {
     pub check: Option<LitStr>,
     pub generated: Option<LitStr>,
     pub cidr: Option<Span>,
+    /// `renamed_from = "old_name"`: the migration renames the column instead of dropping it.
+    pub renamed_from: Option<LitStr>,
+    /// `backfill = "expr"`: what existing NULLs become when the column turns NOT NULL.
+    pub backfill: Option<LitStr>,
 }
 
 /// Tracks which keys one attribute already used, to reject duplicates.
@@ -797,6 +806,7 @@ pub fn parse_table_attrs(cx: &Ctxt, args: TokenStream) -> TableAttrs {
             "global" => attrs.global = Some(meta.value()?.parse()?),
             "tenant_root" => attrs.tenant_root = Some(meta.path.span()),
             "hard_delete" => attrs.hard_delete = Some(meta.value()?.parse()?),
+            "renamed_from" => attrs.renamed_from = Some(meta.value()?.parse()?),
             "append_only" => {
                 let mut time = None;
                 if meta.input.peek(syn::token::Paren) {
@@ -877,6 +887,8 @@ pub fn parse_column_attrs(cx: &Ctxt, field: &syn::Field, ident: &Ident) -> Colum
                 "check" => attrs.check = Some(meta.value()?.parse()?),
                 "generated" => attrs.generated = Some(meta.value()?.parse()?),
                 "cidr" => attrs.cidr = Some(span),
+                "renamed_from" => attrs.renamed_from = Some(meta.value()?.parse()?),
+                "backfill" => attrs.backfill = Some(meta.value()?.parse()?),
                 _ => {
                     cx.error_spanned_by(&meta.path, unknown_key_message("`column`", &key, COLUMN_KEYS));
                     skip_value(&meta)?;

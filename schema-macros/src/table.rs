@@ -24,6 +24,8 @@ struct ColumnModel {
     identity: Option<IdentityKind>,
     generated: Option<String>,
     comment: Option<String>,
+    renamed_from: Option<String>,
+    backfill: Option<String>,
 }
 
 struct IndexModel {
@@ -87,6 +89,7 @@ struct Model {
     updated_at_trigger: Option<String>,
     append_only_trigger: Option<String>,
     kind: Kind,
+    renamed_from: Option<String>,
 }
 
 /// The doc comment of a struct or field: `///` lines joined, one leading space dropped.
@@ -232,6 +235,11 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     );
     let append_only = attrs.append_only.clone();
     let hard_delete = attrs.hard_delete.clone();
+    let renamed_from = attrs.renamed_from.as_ref().map(|lit| {
+        let old = lit.value();
+        crate::names::check_identifier(cx, lit.span(), "`renamed_from` table name", &old);
+        old
+    });
     let mut uniques: Vec<ColumnList> = attrs.uniques;
     let attrs_index_spans: Vec<(Option<(String, Span)>, bool)> = attrs
         .indexes
@@ -249,6 +257,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     let mut foreign_keys: Vec<ForeignKeySpec> = attrs.foreign_keys;
     let mut column_checks = Vec::new();
     let mut generated_exprs = Vec::new();
+    let mut backfill_exprs = Vec::new();
     for field in &fields {
         let ident = field.ident.clone().expect("named field");
         let column_attrs = attr::parse_column_attrs(cx, field, &ident);
@@ -352,6 +361,20 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         if let Some(generated) = &column_attrs.generated {
             generated_exprs.push((columns.len(), generated.clone()));
         }
+        if let Some(backfill) = &column_attrs.backfill {
+            if ty.nullable {
+                cx.error_spanned_by(backfill, "`backfill` fills the NULLs of a column that becomes NOT NULL; this field is an `Option`, so its column stays nullable\nhelp: remove `backfill`, or make the field non-optional");
+            }
+            backfill_exprs.push((columns.len(), backfill.clone()));
+        }
+        let renamed_from = column_attrs.renamed_from.as_ref().map(|lit| {
+            let old = lit.value();
+            if old == column_name {
+                cx.error_spanned_by(lit, "`renamed_from` names the column's previous name, which must differ from its name");
+            }
+            crate::names::check_identifier(cx, lit.span(), "`renamed_from` column name", &old);
+            old
+        });
         columns.push(ColumnModel {
             field: ident,
             name: column_name,
@@ -363,6 +386,8 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             identity: column_attrs.identity.map(|(kind, _)| kind),
             generated: None,
             comment: doc_comment(&field.attrs),
+            renamed_from,
+            backfill: None,
         });
     }
     // Every field name, usable or not: expressions naming a field with a rejected type add
@@ -388,6 +413,13 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                 );
             }
             columns[index].generated = Some(lit.value().trim().to_string());
+        }
+    }
+    for (index, lit) in backfill_exprs {
+        if sql::check_expression(cx, &lit, "`backfill`", Columns::OfThisTable(&field_names))
+            .is_some()
+        {
+            columns[index].backfill = Some(lit.value().trim().to_string());
         }
     }
 
@@ -781,6 +813,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         updated_at_trigger,
         append_only_trigger,
         kind: kind.unwrap_or(Kind::Global),
+        renamed_from,
     })
 }
 
@@ -1194,6 +1227,8 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         let default = option_str(&c.default);
         let generated = option_str(&c.generated);
         let comment = option_str(&c.comment);
+        let renamed_from = option_str(&c.renamed_from);
+        let backfill = option_str(&c.backfill);
         let identity = match c.identity {
             Some(IdentityKind::Always) => quote!(::core::option::Option::Some(
                 ::schema_core::__private::Identity::Always
@@ -1215,6 +1250,8 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                 identity: #identity,
                 generated: #generated,
                 comment: #comment,
+                renamed_from: #renamed_from,
+                backfill: #backfill,
             }
         }
     });
@@ -1275,6 +1312,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
     };
     let updated_at_trigger = option_str(&m.updated_at_trigger);
     let append_only_trigger = option_str(&m.append_only_trigger);
+    let renamed_from = option_str(&m.renamed_from);
     let kind = match m.kind {
         Kind::Tenant => quote!(Tenant),
         Kind::Global => quote!(Global),
@@ -1430,6 +1468,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                     updated_at_trigger: #updated_at_trigger,
                     append_only_trigger: #append_only_trigger,
                     kind: ::schema_core::__private::TableKind::#kind,
+                    renamed_from: #renamed_from,
                 };
         }
 

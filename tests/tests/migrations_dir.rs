@@ -75,9 +75,11 @@ fn a_new_field_fails_check_until_generate_writes_its_migration() {
         &at("2099-01-01-000000"),
     )
     .unwrap();
-    let Generated::Written { directory, changes } = written else {
+    let Generated::Written(written) = written else {
         panic!("nothing written")
     };
+    assert_eq!(written.len(), 1, "one transactional migration");
+    let (directory, changes) = (&written[0].directory, &written[0].changes);
     assert_eq!(changes.len(), 1);
     let up = fs::read_to_string(directory.join("up.sql")).unwrap();
     let down = fs::read_to_string(directory.join("down.sql")).unwrap();
@@ -142,11 +144,12 @@ fn dropping_a_column_needs_consent_and_says_what_down_cannot_restore() {
         allow_data_loss: true,
         ..at("2099-01-01-000000")
     };
-    let Generated::Written { directory, .. } =
+    let Generated::Written(written) =
         migrations::generate(dir.path(), "drop_mfa_secret", &declared, &options).unwrap()
     else {
         panic!("nothing written")
     };
+    let directory = &written[0].directory;
     let up = fs::read_to_string(directory.join("up.sql")).unwrap();
     let down = fs::read_to_string(directory.join("down.sql")).unwrap();
     assert!(

@@ -1,0 +1,509 @@
+//! `cargo schema lint`: analyzers over planned migrations.
+//!
+//! Each finding has a code from [`RULES`]: `D` destructive (data is lost), `B` backward
+//! incompatible (code deployed before the migration breaks), `L` lock-heavy (the migration
+//! blocks reads or writes while it works), `T` data-dependent (whether it succeeds depends on
+//! the rows), `S` style (a type choice worth knowing about). Errors stop `generate` and fail
+//! `check`; warnings and notes explain what a migration will do to a live database.
+//!
+//! The analyzers read typed changes, not SQL: they know which tables a migration creates (and
+//! so are empty), which statements run outside a transaction, and what the engine already made
+//! safe (a `NOT VALID` constraint, a concurrent index build).
+
+use crate::diff::{rewrites_table, Change};
+use crate::ir::{Identity, QualifiedName, SqlType};
+use std::collections::BTreeSet;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        })
+    }
+}
+
+/// A lint rule: its code, short name and what it means.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub explanation: &'static str,
+}
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        code: "D001",
+        name: "drop-table",
+        explanation: "Drops a table and its rows; down.sql recreates the table empty.",
+    },
+    Rule {
+        code: "D002",
+        name: "drop-column",
+        explanation: "Drops a column and its values; down.sql recreates it empty.",
+    },
+    Rule {
+        code: "D003",
+        name: "narrowing-type",
+        explanation: "Changes a column to a type that does not hold every old value: values that do not convert fail the migration, converting back may not restore them.",
+    },
+    Rule {
+        code: "D004",
+        name: "drop-enum-value",
+        explanation: "Removes values from an enum (rebuilding it): rows holding them fail the migration.",
+    },
+    Rule {
+        code: "D005",
+        name: "drop-partition",
+        explanation: "Drops a partition and its rows.",
+    },
+    Rule {
+        code: "B101",
+        name: "rename",
+        explanation: "Renames a table or column: code still using the old name fails once this runs, so deploy it together with code using the new name.",
+    },
+    Rule {
+        code: "B102",
+        name: "set-not-null",
+        explanation: "Makes a column NOT NULL: inserts that leave it out (from code deployed before) fail once this runs. The engine backfills NULLs first and proves NOT NULL with a validated CHECK it then drops.",
+    },
+    Rule {
+        code: "B103",
+        name: "drop-constraint-or-index",
+        explanation: "Drops a constraint or index: rows it rejected become possible, queries it served get slower.",
+    },
+    Rule {
+        code: "B104",
+        name: "drop-function",
+        explanation: "Drops a trigger function once no trigger of its schema uses it.",
+    },
+    Rule {
+        code: "L201",
+        name: "table-rewrite",
+        explanation: "Rewrites the whole table under an ACCESS EXCLUSIVE lock (a type change that is not binary compatible, a volatile default on a new column, an enum rebuild): reads and writes wait for it.",
+    },
+    Rule {
+        code: "L202",
+        name: "blocking-index",
+        explanation: "Builds or drops an index on an existing table without CONCURRENTLY (possible only for partitioned tables, whose indexes PostgreSQL cannot drop concurrently): writes wait for it.",
+    },
+    Rule {
+        code: "L203",
+        name: "blocking-constraint",
+        explanation: "Adds a validated constraint to an existing table in one step (partitioned tables refuse NOT VALID; primary keys have no such form): the table is scanned under a lock that blocks writes.",
+    },
+    Rule {
+        code: "L204",
+        name: "set-not-null-scan",
+        explanation: "SET NOT NULL without a validated CHECK to prove it (partitioned tables): every row is scanned under ACCESS EXCLUSIVE.",
+    },
+    Rule {
+        code: "L205",
+        name: "concurrent-statement",
+        explanation: "Runs CONCURRENTLY, outside a transaction, as the migration's only statement: Diesel sends a file as one query string, which PostgreSQL runs in an implicit transaction, so the file can hold no SET lock_timeout/statement_timeout and no second statement. No timeout is wanted either: the build waits for older transactions and would be cancelled half-done. If it fails, PostgreSQL leaves an INVALID index: drop it (`DROP INDEX CONCURRENTLY <name>`) and run the migration again.",
+    },
+    Rule {
+        code: "T301",
+        name: "validate",
+        explanation: "Validates a NOT VALID constraint (or a unique index built concurrently): it scans the table without blocking writes, and fails if existing rows violate it; fix those rows and run it again. New rows are already checked.",
+    },
+    Rule {
+        code: "T302",
+        name: "backfill",
+        explanation: "Fills the NULLs of a column becoming NOT NULL with an UPDATE in one transaction: it locks the rows it changes and creates a new version of each.",
+    },
+    Rule {
+        code: "S401",
+        name: "varchar-limit",
+        explanation: "A varchar(n) column: the limit is a declared constraint. Widening it later is a catalog-only change; narrowing is refused as destructive (D003).",
+    },
+    Rule {
+        code: "S402",
+        name: "small-integer",
+        explanation: "A smallint/integer column: it overflows at 32,767 / 2,147,483,647. Fine for bounded values (counts, priorities); keys and counters that grow should be bigint.",
+    },
+    Rule {
+        code: "S403",
+        name: "serial",
+        explanation: "A serial column (a sequence owned by the column): the DSL declares it only to describe existing serial columns; prefer `identity`.",
+    },
+    Rule {
+        code: "S404",
+        name: "timestamp-without-time-zone",
+        explanation: "A timestamp without time zone: it stores wall-clock time with no zone; instants should be timestamptz (`DateTime<Utc>`).",
+    },
+];
+
+pub fn rule(code: &str) -> &'static Rule {
+    RULES
+        .iter()
+        .find(|r| r.code == code)
+        .unwrap_or_else(|| panic!("lint rule {code} is listed in RULES"))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    /// The migration directory (or the one `generate` would write).
+    pub migration: String,
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}[{} {}] {}: {}",
+            self.severity,
+            self.code,
+            rule(self.code).name,
+            self.migration,
+            self.message
+        )
+    }
+}
+
+/// The findings of one migration: its changes, whether it runs in a transaction, and whether
+/// data loss was consented to (`--allow-data-loss`) when it was generated.
+pub fn lint_migration(
+    migration: &str,
+    changes: &[Change],
+    transactional: bool,
+    data_loss_allowed: bool,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut add = |code: &'static str, severity: Severity, message: String| {
+        findings.push(Finding {
+            code,
+            severity,
+            migration: migration.to_string(),
+            message,
+        })
+    };
+    let created: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable(t) => Some(t.qualified_name()),
+            Change::CreatePartition {
+                table, partition, ..
+            } => Some(QualifiedName::new(&table.schema, &partition.name)),
+            _ => None,
+        })
+        .collect();
+    let dropped: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable(t) => Some(t.qualified_name()),
+            _ => None,
+        })
+        .collect();
+    let existing = |t: &QualifiedName| !created.contains(t);
+    let loss = if data_loss_allowed {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let consent = if data_loss_allowed {
+        " (allowed with --allow-data-loss)"
+    } else {
+        "; refused unless `--allow-data-loss` is given"
+    };
+    if !transactional {
+        for change in changes {
+            add("L205", Severity::Note, format!("{change}"));
+        }
+    }
+    for change in changes {
+        match change {
+            Change::DropTable(_) | Change::DropColumn { .. } | Change::DropPartition { .. } => {
+                if let Some(why) = change.data_loss() {
+                    let code = match change {
+                        Change::DropTable(_) => "D001",
+                        Change::DropColumn { .. } => "D002",
+                        _ => "D005",
+                    };
+                    add(code, loss, format!("{why}{consent}"));
+                }
+            }
+            Change::AlterColumn { table, from, to } => {
+                if let Some(why) = change.data_loss() {
+                    add("D003", loss, format!("{why}{consent}"));
+                }
+                if from.sql_type != to.sql_type
+                    && existing(table)
+                    && rewrites_table(&from.sql_type, &to.sql_type)
+                {
+                    add(
+                        "L201",
+                        Severity::Warning,
+                        format!(
+                            "`{table}.{}` changes type {} -> {}, which rewrites the table",
+                            to.name, from.sql_type, to.sql_type
+                        ),
+                    );
+                }
+                if from.nullable && !to.nullable && existing(table) {
+                    add(
+                        "B102",
+                        Severity::Warning,
+                        format!("`{table}.{}` becomes NOT NULL", to.name),
+                    );
+                    add(
+                        "L204",
+                        Severity::Warning,
+                        format!(
+                            "SET NOT NULL on `{table}.{}` scans every row under ACCESS EXCLUSIVE",
+                            to.name
+                        ),
+                    );
+                }
+                if from.sql_type != to.sql_type {
+                    style(&mut add, table, to);
+                }
+            }
+            Change::AlterEnumValues { name, from, to, uses } => {
+                if let Some(why) = change.data_loss() {
+                    add("D004", loss, format!("{why}{consent}"));
+                }
+                if !from.iter().all(|v| to.contains(v)) {
+                    add(
+                        "L201",
+                        Severity::Warning,
+                        format!(
+                            "rebuilding enum `{name}` rewrites {} column(s) using it",
+                            uses.len()
+                        ),
+                    );
+                }
+            }
+            Change::RenameColumn { table, from, to } => add(
+                "B101",
+                Severity::Warning,
+                format!("column `{table}.{from}` becomes `{to}`"),
+            ),
+            Change::RenameTable { schema, from, to } => add(
+                "B101",
+                Severity::Warning,
+                format!("table `{schema}.{from}` becomes `{to}`"),
+            ),
+            Change::ColumnNotNull {
+                table,
+                column,
+                set: true,
+                check,
+            } => {
+                add(
+                    "B102",
+                    Severity::Warning,
+                    format!("`{table}.{column}` becomes NOT NULL"),
+                );
+                add(
+                    "T301",
+                    Severity::Note,
+                    format!("validates `{check}` on `{table}`, then drops it once SET NOT NULL holds"),
+                );
+            }
+            Change::ValidateConstraint {
+                table,
+                constraint,
+                undo: false,
+            } => add(
+                "T301",
+                Severity::Note,
+                format!("validates `{constraint}` on `{table}`"),
+            ),
+            Change::AddUniqueUsingIndex { table, unique } => add(
+                "T301",
+                Severity::Note,
+                format!(
+                    "`{}` on `{table}` is made from the unique index built concurrently; if duplicates stopped the build, that index is INVALID",
+                    unique.name
+                ),
+            ),
+            Change::Backfill {
+                table,
+                column,
+                expression,
+                undo: false,
+            } => add(
+                "T302",
+                Severity::Note,
+                format!(
+                    "fills NULLs of `{table}.{column}` with {}",
+                    expression.as_deref().unwrap_or("its default")
+                ),
+            ),
+            Change::CreateIndex { table, index } if existing(table) => add(
+                "L202",
+                Severity::Warning,
+                format!("index `{}` is built on `{table}` without CONCURRENTLY", index.name),
+            ),
+            Change::DropIndex { table, index } if !dropped.contains(table) => {
+                add(
+                    "L202",
+                    Severity::Warning,
+                    format!(
+                        "index `{}` is dropped from `{table}` without CONCURRENTLY",
+                        index.name
+                    ),
+                );
+                add("B103", Severity::Note, format!("drops index `{}`", index.name));
+            }
+            Change::DropIndexConcurrently { index, .. } => {
+                add("B103", Severity::Note, format!("drops index `{}`", index.name))
+            }
+            Change::AddForeignKey { table, foreign_key } if existing(table) => add(
+                "L203",
+                Severity::Warning,
+                format!(
+                    "foreign key `{}` is validated on `{table}` while it is added",
+                    foreign_key.name
+                ),
+            ),
+            Change::AddCheck { table, check } if existing(table) => add(
+                "L203",
+                Severity::Warning,
+                format!("CHECK `{}` is validated on `{table}` while it is added", check.name),
+            ),
+            Change::AddUnique { table, unique } if existing(table) => add(
+                "L203",
+                Severity::Warning,
+                format!("unique `{}` is built on `{table}` while it is added", unique.name),
+            ),
+            Change::AddPrimaryKey { table, key } if existing(table) => add(
+                "L203",
+                Severity::Warning,
+                format!("primary key `{}` is built on `{table}` while it is added", key.name),
+            ),
+            Change::DropUnique { table, unique } if !dropped.contains(table) => add(
+                "B103",
+                Severity::Note,
+                format!("drops unique `{}` from `{table}`", unique.name),
+            ),
+            Change::DropCheck { table, check } if !dropped.contains(table) => add(
+                "B103",
+                Severity::Note,
+                format!("drops CHECK `{}` from `{table}`", check.name),
+            ),
+            Change::DropForeignKey { table, foreign_key } if !dropped.contains(table) => add(
+                "B103",
+                Severity::Note,
+                format!("drops foreign key `{}` from `{table}`", foreign_key.name),
+            ),
+            Change::DropPrimaryKey { table, key } if !dropped.contains(table) => add(
+                "B103",
+                Severity::Note,
+                format!("drops primary key `{}` from `{table}`", key.name),
+            ),
+            Change::DropTriggerFunction { schema, function } => add(
+                "B104",
+                Severity::Note,
+                format!("drops `{schema}.{}()`", function.name()),
+            ),
+            Change::CreateTable(t) => {
+                for column in &t.columns {
+                    style(&mut add, &t.qualified_name(), column);
+                }
+            }
+            Change::AddColumn { table, column } => {
+                if existing(table) && column.default.as_deref().is_some_and(is_volatile) {
+                    add(
+                        "L201",
+                        Severity::Warning,
+                        format!(
+                            "`{table}.{}` is added with a volatile default, which rewrites the table",
+                            column.name
+                        ),
+                    );
+                }
+                style(&mut add, table, column);
+            }
+            _ => {}
+        }
+    }
+    findings
+}
+
+/// Notes on a column's type where it is created (or its type changes).
+fn style(
+    add: &mut impl FnMut(&'static str, Severity, String),
+    table: &QualifiedName,
+    column: &crate::ir::Column,
+) {
+    let mut element = &column.sql_type;
+    while let SqlType::Array(inner) = element {
+        element = inner;
+    }
+    let at = format!("`{table}.{}`", column.name);
+    match element {
+        SqlType::Varchar(n) => add("S401", Severity::Note, format!("{at} is varchar({n})")),
+        SqlType::SmallInt | SqlType::Integer => {
+            add("S402", Severity::Note, format!("{at} is {}", element))
+        }
+        SqlType::Timestamp => add(
+            "S404",
+            Severity::Note,
+            format!("{at} is timestamp without time zone"),
+        ),
+        _ => {}
+    }
+    if column.identity == Some(Identity::Serial) {
+        add("S403", Severity::Note, format!("{at} is serial"));
+    }
+}
+
+/// Whether a default expression calls a volatile function (which makes `ADD COLUMN` rewrite
+/// the table instead of storing the default once).
+fn is_volatile(default: &str) -> bool {
+    let lower = default.to_ascii_lowercase();
+    [
+        "random(",
+        "gen_random_uuid(",
+        "uuid_generate_",
+        "clock_timestamp(",
+        "timeofday(",
+        "nextval(",
+    ]
+    .iter()
+    .any(|f| lower.contains(f))
+}
+
+/// squawk's rules, each with the lint codes that explain what it reports on the engine's
+/// migrations (see the `squawk` test). A squawk rule missing here is not explained by lint.
+pub const SQUAWK_RULES: &[(&str, &[&str])] = &[
+    ("require-lock-timeout", &["L205"]),
+    ("require-statement-timeout", &["L205"]),
+    ("require-timeout-settings", &["L205"]),
+    ("prefer-robust-stmts", &["L205"]),
+    ("prefer-text-field", &["S401"]),
+    ("prefer-bigint-over-int", &["S402"]),
+    ("prefer-bigint-over-smallint", &["S402"]),
+    ("prefer-identity", &["S403"]),
+    ("prefer-timestamptz", &["S404"]),
+    ("ban-drop-table", &["D001"]),
+    ("ban-drop-column", &["D002"]),
+    ("changing-column-type", &["D003", "L201"]),
+    ("adding-field-with-default", &["L201"]),
+    ("renaming-column", &["B101"]),
+    ("renaming-table", &["B101"]),
+    ("adding-not-nullable-field", &["B102"]),
+    ("adding-required-field", &["B102"]),
+    ("ban-drop-constraint", &["B102", "B103"]),
+    ("ban-drop-function", &["B104"]),
+    ("require-concurrent-index-creation", &["L202"]),
+    ("require-concurrent-index-deletion", &["L202"]),
+    ("constraint-missing-not-valid", &["L203"]),
+    ("adding-foreign-key-constraint", &["L203"]),
+    ("disallowed-unique-constraint", &["L203"]),
+    ("adding-serial-primary-key-field", &["L203"]),
+];

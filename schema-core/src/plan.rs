@@ -1,0 +1,407 @@
+//! From a diff to migrations that are safe to run against a live, populated database.
+//!
+//! [`plan`] splits the changes of one diff into phases, each a Diesel migration of its own:
+//!
+//! 1. **enum values**: `ALTER TYPE ... ADD VALUE`, committed before anything can use them;
+//! 2. **index drops**: one `DROP INDEX CONCURRENTLY` per migration, outside a transaction;
+//! 3. **main**: everything else, in one transaction; foreign keys and CHECKs on existing
+//!    tables are added `NOT VALID` (new rows are checked, existing ones are not scanned under
+//!    the ACCESS EXCLUSIVE lock), partitioned tables get their new indexes `ON ONLY`;
+//! 4. **backfill**: the `UPDATE`s that fill existing NULLs of columns becoming NOT NULL, and a
+//!    `NOT VALID` `IS NOT NULL` check on each;
+//! 5. **index builds**: one `CREATE INDEX CONCURRENTLY` per migration, outside a transaction
+//!    (a partitioned table gets one per partition);
+//! 6. **validate**: `VALIDATE CONSTRAINT` (which scans without blocking writes), `SET NOT NULL`
+//!    proven by the validated check, `ATTACH PARTITION` of partition indexes, and unique
+//!    constraints made from their concurrently built indexes.
+//!
+//! Diesel sends a migration file as one query string, and PostgreSQL runs a multi-statement
+//! string in an implicit transaction, where `CONCURRENTLY` is refused; so each concurrent
+//! statement is a migration alone (diesel-rs/diesel#4552).
+
+use crate::diff::{Change, ChildIndex, Unsupported};
+use crate::ir::{Check, Column, Index, QualifiedName, Schema, Table};
+use crate::names::fit_identifier;
+use std::collections::BTreeSet;
+
+/// What a phase does; it decides the migration's name and whether it runs in a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhaseKind {
+    EnumValues,
+    DropIndex(String),
+    Main,
+    Backfill,
+    CreateIndex(String),
+    Validate,
+    /// Foreign keys onto a key whose unique index was built concurrently: added `NOT VALID`
+    /// at the end of the validate phase, once the key exists, and validated here.
+    ValidateForeignKeys,
+}
+
+impl PhaseKind {
+    pub fn transactional(&self) -> bool {
+        !matches!(self, PhaseKind::DropIndex(_) | PhaseKind::CreateIndex(_))
+    }
+
+    /// The suffix of the migration's name (`<name>_<suffix>`); none for the main phase.
+    pub fn suffix(&self) -> Option<String> {
+        match self {
+            PhaseKind::EnumValues => Some("enum_values".into()),
+            PhaseKind::DropIndex(index) => Some(format!("drop_{index}")),
+            PhaseKind::Main => None,
+            PhaseKind::Backfill => Some("backfill".into()),
+            PhaseKind::CreateIndex(index) => Some(format!("index_{index}")),
+            PhaseKind::Validate => Some("validate".into()),
+            PhaseKind::ValidateForeignKeys => Some("validate_foreign_keys".into()),
+        }
+    }
+
+    /// `SET LOCAL statement_timeout` of a transactional phase. Backfills and validations scan
+    /// whole tables under locks that let reads and writes through, so they get longer.
+    pub fn statement_timeout(&self) -> &'static str {
+        match self {
+            PhaseKind::Backfill | PhaseKind::Validate | PhaseKind::ValidateForeignKeys => "30min",
+            _ => "1min",
+        }
+    }
+}
+
+/// `SET LOCAL lock_timeout` of every transactional phase: a migration waiting this long for a
+/// lock gives up (and rolls back) instead of queueing the application's queries behind it.
+pub const LOCK_TIMEOUT: &str = "5s";
+
+/// One migration of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    pub kind: PhaseKind,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Default)]
+struct Phases {
+    enum_values: Vec<Change>,
+    drop_indexes: Vec<(String, Change)>,
+    main: Vec<Change>,
+    backfill: Vec<Change>,
+    create_indexes: Vec<(String, Change)>,
+    validate: Vec<Change>,
+    late_foreign_keys: Vec<Change>,
+    validate_foreign_keys: Vec<Change>,
+}
+
+/// Splits `changes` (a diff from `old` to `new`) into phases; see the module documentation.
+pub fn plan(
+    old: &Schema,
+    new: &Schema,
+    changes: &[Change],
+) -> Result<Vec<Phase>, Vec<Unsupported>> {
+    // Tables this diff creates are empty: nothing on them needs the careful forms.
+    let created: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable(t) => Some(t.qualified_name()),
+            Change::CreatePartition {
+                table, partition, ..
+            } => Some(QualifiedName::new(&table.schema, &partition.name)),
+            _ => None,
+        })
+        .collect();
+    let existing = |t: &QualifiedName| !created.contains(t) && new.table(t).is_some();
+    let partitioned = |t: &QualifiedName| {
+        new.table(t)
+            .or(old.table(t))
+            .is_some_and(|t| t.partitioning.is_some())
+    };
+    // Keys whose unique index is built concurrently (after the main phase): foreign keys onto
+    // them wait for the validate phase.
+    let late_keys: BTreeSet<(QualifiedName, Vec<String>)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddUnique { table, unique } if existing(table) && !partitioned(table) => {
+                Some((table.clone(), sorted(&unique.columns)))
+            }
+            Change::CreateIndex { table, index }
+                if existing(table) && index.unique && index.predicate.is_none() =>
+            {
+                let columns: Vec<String> = index.columns.iter().map(|k| k.column.clone()).collect();
+                Some((table.clone(), sorted(&columns)))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut p = Phases::default();
+    let mut unsupported = Vec::new();
+    for change in changes {
+        match change {
+            Change::AddForeignKey { table, foreign_key }
+                if late_keys.contains(&(
+                    foreign_key.references.clone(),
+                    sorted(&foreign_key.referenced_columns),
+                )) =>
+            {
+                if existing(table) && !partitioned(table) {
+                    p.late_foreign_keys.push(Change::AddForeignKeyNotValid {
+                        table: table.clone(),
+                        foreign_key: foreign_key.clone(),
+                    });
+                    p.validate_foreign_keys.push(Change::ValidateConstraint {
+                        table: table.clone(),
+                        constraint: foreign_key.name.clone(),
+                        undo: false,
+                    });
+                } else {
+                    p.late_foreign_keys.push(change.clone());
+                }
+            }
+            Change::AlterEnumValues { from, to, .. } if from.iter().all(|v| to.contains(v)) => {
+                p.enum_values.push(change.clone())
+            }
+            Change::DropIndex { table, index } if existing(table) && !partitioned(table) => {
+                p.drop_indexes.push((
+                    index.name.clone(),
+                    Change::DropIndexConcurrently {
+                        table: table.clone(),
+                        index: index.clone(),
+                    },
+                ))
+            }
+            Change::CreateIndex { table, index } if existing(table) => {
+                let Some(t) = new.table(table) else {
+                    p.main.push(change.clone());
+                    continue;
+                };
+                if t.partitioning.is_none() {
+                    p.create_indexes.push((
+                        index.name.clone(),
+                        Change::CreateIndexConcurrently {
+                            table: table.clone(),
+                            index: index.clone(),
+                        },
+                    ));
+                    continue;
+                }
+                p.main.push(Change::CreateIndexOnOnly {
+                    table: table.clone(),
+                    index: index.clone(),
+                });
+                let mut children = Vec::new();
+                for partition in t.partitions() {
+                    let child = child_index_name(t, &partition.name, &index.name);
+                    p.create_indexes.push((
+                        child.clone(),
+                        Change::CreateIndexConcurrently {
+                            table: QualifiedName::new(&table.schema, &partition.name),
+                            index: Index {
+                                name: child.clone(),
+                                ..index.clone()
+                            },
+                        },
+                    ));
+                    children.push(ChildIndex {
+                        partition: partition.name.clone(),
+                        index: child,
+                    });
+                }
+                p.validate.push(Change::AttachIndex {
+                    table: table.clone(),
+                    index: index.clone(),
+                    children,
+                    attach: true,
+                });
+            }
+            Change::AddUnique { table, unique } if existing(table) && !partitioned(table) => {
+                p.create_indexes.push((
+                    unique.name.clone(),
+                    Change::CreateIndexConcurrently {
+                        table: table.clone(),
+                        index: Index::on(
+                            unique.name.clone(),
+                            &unique
+                                .columns
+                                .iter()
+                                .map(String::as_str)
+                                .collect::<Vec<_>>(),
+                            true,
+                        ),
+                    },
+                ));
+                p.validate.push(Change::AddUniqueUsingIndex {
+                    table: table.clone(),
+                    unique: unique.clone(),
+                });
+            }
+            Change::AddForeignKey { table, foreign_key }
+                if existing(table) && !partitioned(table) =>
+            {
+                p.main.push(Change::AddForeignKeyNotValid {
+                    table: table.clone(),
+                    foreign_key: foreign_key.clone(),
+                });
+                p.validate.push(Change::ValidateConstraint {
+                    table: table.clone(),
+                    constraint: foreign_key.name.clone(),
+                    undo: false,
+                });
+            }
+            Change::AddCheck { table, check } if existing(table) && !partitioned(table) => {
+                p.main.push(Change::AddCheckNotValid {
+                    table: table.clone(),
+                    check: check.clone(),
+                });
+                p.validate.push(Change::ValidateConstraint {
+                    table: table.clone(),
+                    constraint: check.name.clone(),
+                    undo: false,
+                });
+            }
+            Change::AddColumn { table, column }
+                if existing(table)
+                    && !column.nullable
+                    && column.default.is_none()
+                    && column.identity.is_none()
+                    && column.generated.is_none() =>
+            {
+                let Some(backfill) = &column.backfill else {
+                    unsupported.push(needs_backfill(
+                        table,
+                        column,
+                        "is added NOT NULL without a default",
+                    ));
+                    continue;
+                };
+                p.main.push(Change::AddColumn {
+                    table: table.clone(),
+                    column: Column {
+                        nullable: true,
+                        ..column.clone()
+                    },
+                });
+                not_null(
+                    &mut p,
+                    new,
+                    table,
+                    &column.name,
+                    Some(backfill.clone()),
+                    partitioned(table),
+                );
+            }
+            Change::AlterColumn { table, from, to }
+                if existing(table) && from.nullable && !to.nullable =>
+            {
+                let backfill = new
+                    .table(table)
+                    .and_then(|t| t.column(&to.name))
+                    .and_then(|c| c.backfill.clone());
+                if backfill.is_none() && to.default.is_none() {
+                    unsupported.push(needs_backfill(table, to, "becomes NOT NULL"));
+                    continue;
+                }
+                let nullable = Column {
+                    nullable: true,
+                    ..to.clone()
+                };
+                if &nullable != from {
+                    p.main.push(Change::AlterColumn {
+                        table: table.clone(),
+                        from: from.clone(),
+                        to: nullable,
+                    });
+                }
+                not_null(&mut p, new, table, &to.name, backfill, partitioned(table));
+            }
+            _ => p.main.push(change.clone()),
+        }
+    }
+    if !unsupported.is_empty() {
+        return Err(unsupported);
+    }
+    let mut phases = Vec::new();
+    let mut push = |kind: PhaseKind, changes: Vec<Change>| {
+        if !changes.is_empty() {
+            phases.push(Phase { kind, changes });
+        }
+    };
+    push(PhaseKind::EnumValues, p.enum_values);
+    for (index, change) in p.drop_indexes {
+        push(PhaseKind::DropIndex(index), vec![change]);
+    }
+    push(PhaseKind::Main, p.main);
+    push(PhaseKind::Backfill, p.backfill);
+    for (index, change) in p.create_indexes {
+        push(PhaseKind::CreateIndex(index), vec![change]);
+    }
+    p.validate.extend(p.late_foreign_keys);
+    push(PhaseKind::Validate, p.validate);
+    push(PhaseKind::ValidateForeignKeys, p.validate_foreign_keys);
+    Ok(phases)
+}
+
+fn sorted(columns: &[String]) -> Vec<String> {
+    let mut columns = columns.to_vec();
+    columns.sort();
+    columns
+}
+
+fn needs_backfill(table: &QualifiedName, column: &Column, what: &str) -> Unsupported {
+    Unsupported {
+        what: format!("column `{table}.{}`", column.name),
+        why: format!(
+            "it {what} on a table that already exists, where rows may hold no value for it; declare what existing rows get, with `#[column(backfill = \"<SQL expression>\")]` (used once, by this migration) or a `default`"
+        ),
+    }
+}
+
+/// NOT NULL on an existing column: backfill, then (on a plain table) prove it with a
+/// validated check so `SET NOT NULL` need not scan under ACCESS EXCLUSIVE.
+fn not_null(
+    p: &mut Phases,
+    new: &Schema,
+    table: &QualifiedName,
+    column: &str,
+    backfill: Option<String>,
+    partitioned: bool,
+) {
+    p.backfill.push(Change::Backfill {
+        table: table.clone(),
+        column: column.to_string(),
+        expression: backfill,
+        undo: false,
+    });
+    if partitioned {
+        // `NOT VALID` constraints cannot be added to a partitioned table; SET NOT NULL scans
+        // each partition (lint reports it).
+        if let Some(to) = new.table(table).and_then(|t| t.column(column)) {
+            p.backfill.push(Change::AlterColumn {
+                table: table.clone(),
+                from: Column {
+                    nullable: true,
+                    ..to.without_hints()
+                },
+                to: to.without_hints(),
+            });
+        }
+        return;
+    }
+    let check = fit_identifier(&format!("{}_{column}_not_null", table.name));
+    p.backfill.push(Change::AddCheckNotValid {
+        table: table.clone(),
+        check: Check {
+            name: check.clone(),
+            expression: format!("{} IS NOT NULL", crate::render::quote_ident(column)),
+        },
+    });
+    p.validate.push(Change::ColumnNotNull {
+        table: table.clone(),
+        column: column.to_string(),
+        check,
+        set: true,
+    });
+}
+
+/// The name of `index`'s copy on one partition: the partition's name in place of the table's.
+pub fn child_index_name(table: &Table, partition: &str, index: &str) -> String {
+    let rest = index
+        .strip_prefix(&format!("{}_", table.name))
+        .unwrap_or(index);
+    fit_identifier(&format!("{partition}_{rest}"))
+}
