@@ -962,6 +962,34 @@ enum Bucket {
 
 /// Computes the changes that turn `old` into `new`, in an order PostgreSQL can apply.
 pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>> {
+    // PostgreSQL follows a renamed table in the foreign keys that reference it: compare them
+    // as they will be after the renames.
+    let renamed_tables: BTreeMap<QualifiedName, QualifiedName> = new
+        .tables
+        .iter()
+        .filter_map(|t| {
+            let from = QualifiedName::new(&t.schema, t.renamed_from.as_deref()?);
+            (old.table(&from).is_some()
+                && old.table(&t.qualified_name()).is_none()
+                && new.table(&from).is_none())
+            .then(|| (from, t.qualified_name()))
+        })
+        .collect();
+    let followed;
+    let old = if renamed_tables.is_empty() {
+        old
+    } else {
+        let mut schema = old.clone();
+        for table in &mut schema.tables {
+            for fk in &mut table.foreign_keys {
+                if let Some(to) = renamed_tables.get(&fk.references) {
+                    fk.references = to.clone();
+                }
+            }
+        }
+        followed = schema;
+        &followed
+    };
     let mut unsupported = Vec::new();
     let mut plan = Plan::default();
 

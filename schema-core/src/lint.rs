@@ -87,6 +87,11 @@ pub const RULES: &[Rule] = &[
         explanation: "Drops a trigger function once no trigger of its schema uses it.",
     },
     Rule {
+        code: "B105",
+        name: "rename-object",
+        explanation: "Renames a constraint, index, trigger or policy to follow a renamed table or column: queries never name these, but code matching constraint names in errors sees the new ones.",
+    },
+    Rule {
         code: "L201",
         name: "table-rewrite",
         explanation: "Rewrites the whole table under an ACCESS EXCLUSIVE lock (a type change that is not binary compatible, a volatile default on a new column, an enum rebuild): reads and writes wait for it.",
@@ -112,6 +117,16 @@ pub const RULES: &[Rule] = &[
         explanation: "Runs CONCURRENTLY, outside a transaction, as the migration's only statement: Diesel sends a file as one query string, which PostgreSQL runs in an implicit transaction, so the file can hold no SET lock_timeout/statement_timeout and no second statement. No timeout is wanted either: the build waits for older transactions and would be cancelled half-done. If it fails, PostgreSQL leaves an INVALID index: drop it (`DROP INDEX CONCURRENTLY <name>`) and run the migration again.",
     },
     Rule {
+        code: "L206",
+        name: "index-on-only",
+        explanation: "Creates a partitioned table's new index ON ONLY the parent: a catalog entry, invalid (and unused) until the index of every partition, built concurrently in the migrations that follow, is attached by the validate migration.",
+    },
+    Rule {
+        code: "L207",
+        name: "type-change-in-place",
+        explanation: "Widens a column's type in a binary-compatible way (a longer varchar, varchar to text, more numeric precision): PostgreSQL only updates the catalog, under a brief ACCESS EXCLUSIVE lock, with no rewrite or scan.",
+    },
+    Rule {
         code: "T301",
         name: "validate",
         explanation: "Validates a NOT VALID constraint (or a unique index built concurrently): it scans the table without blocking writes, and fails if existing rows violate it; fix those rows and run it again. New rows are already checked.",
@@ -120,6 +135,11 @@ pub const RULES: &[Rule] = &[
         code: "T302",
         name: "backfill",
         explanation: "Fills the NULLs of a column becoming NOT NULL with an UPDATE in one transaction: it locks the rows it changes and creates a new version of each.",
+    },
+    Rule {
+        code: "T303",
+        name: "partition-over-default",
+        explanation: "Adds a partition to a table with a default partition: PostgreSQL scans the default partition and refuses if it holds rows of the new range; move those rows out first.",
     },
     Rule {
         code: "S401",
@@ -239,18 +259,26 @@ pub fn lint_migration(
                 if let Some(why) = change.data_loss() {
                     add("D003", loss, format!("{why}{consent}"));
                 }
-                if from.sql_type != to.sql_type
-                    && existing(table)
-                    && rewrites_table(&from.sql_type, &to.sql_type)
-                {
-                    add(
-                        "L201",
-                        Severity::Warning,
-                        format!(
-                            "`{table}.{}` changes type {} -> {}, which rewrites the table",
-                            to.name, from.sql_type, to.sql_type
-                        ),
-                    );
+                if from.sql_type != to.sql_type && existing(table) {
+                    if rewrites_table(&from.sql_type, &to.sql_type) {
+                        add(
+                            "L201",
+                            Severity::Warning,
+                            format!(
+                                "`{table}.{}` changes type {} -> {}, which rewrites the table",
+                                to.name, from.sql_type, to.sql_type
+                            ),
+                        );
+                    } else {
+                        add(
+                            "L207",
+                            Severity::Note,
+                            format!(
+                                "`{table}.{}` changes type {} -> {} without a rewrite",
+                                to.name, from.sql_type, to.sql_type
+                            ),
+                        );
+                    }
                 }
                 if from.nullable && !to.nullable && existing(table) {
                     add(
@@ -295,6 +323,20 @@ pub fn lint_migration(
                 "B101",
                 Severity::Warning,
                 format!("table `{schema}.{from}` becomes `{to}`"),
+            ),
+            Change::RenameConstraint { table, from, to }
+            | Change::RenameTrigger { table, from, to }
+            | Change::RenamePolicy {
+                table, from, to, ..
+            } => add(
+                "B105",
+                Severity::Note,
+                format!("`{from}` on `{table}` becomes `{to}`"),
+            ),
+            Change::RenameIndex { schema, from, to } => add(
+                "B105",
+                Severity::Note,
+                format!("index `{schema}.{from}` becomes `{to}`"),
             ),
             Change::ColumnNotNull {
                 table,
@@ -410,6 +452,21 @@ pub fn lint_migration(
                 Severity::Note,
                 format!("drops `{schema}.{}()`", function.name()),
             ),
+            Change::CreateIndexOnOnly { table, index } => add(
+                "L206",
+                Severity::Note,
+                format!("`{}` on `{table}` waits for its partitions' indexes", index.name),
+            ),
+            Change::CreatePartition {
+                table, partition, ..
+            } if existing(table) && partition.bound != "DEFAULT" => add(
+                "T303",
+                Severity::Note,
+                format!(
+                    "partition `{}` of `{table}` is refused if the default partition holds rows {}",
+                    partition.name, partition.bound
+                ),
+            ),
             Change::CreateTable(t) => {
                 for column in &t.columns {
                     style(&mut add, &t.qualified_name(), column);
@@ -492,15 +549,16 @@ pub const SQUAWK_RULES: &[(&str, &[&str])] = &[
     ("prefer-timestamptz", &["S404"]),
     ("ban-drop-table", &["D001"]),
     ("ban-drop-column", &["D002"]),
-    ("changing-column-type", &["D003", "L201"]),
+    ("changing-column-type", &["D003", "L201", "L207"]),
     ("adding-field-with-default", &["L201"]),
     ("renaming-column", &["B101"]),
     ("renaming-table", &["B101"]),
+    ("renaming-object", &["B105"]),
     ("adding-not-nullable-field", &["B102"]),
     ("adding-required-field", &["B102"]),
     ("ban-drop-constraint", &["B102", "B103"]),
     ("ban-drop-function", &["B104"]),
-    ("require-concurrent-index-creation", &["L202"]),
+    ("require-concurrent-index-creation", &["L202", "L206"]),
     ("require-concurrent-index-deletion", &["L202"]),
     ("constraint-missing-not-valid", &["L203"]),
     ("adding-foreign-key-constraint", &["L203"]),

@@ -58,7 +58,7 @@ fn check_fails_until_generate_then_generate_is_idempotent() {
     assert!(text(&out).contains("nothing to generate"), "{}", text(&out));
 
     // From nothing, `generate` writes the full DDL of the declarations (`cargo schema sql`),
-    // byte for byte apart from the two header lines naming the migration.
+    // byte for byte apart from the two header lines naming the migration and the timeouts.
     let generated = std::fs::read_dir(dir.path())
         .unwrap()
         .flatten()
@@ -68,8 +68,19 @@ fn check_fails_until_generate_then_generate_is_idempotent() {
     let full = schema_core::migrations::render_full(&schema_models::schema().unwrap());
     let body = |text: &str| text.lines().skip(2).collect::<Vec<_>>().join("\n");
     let read = |name: &str| std::fs::read_to_string(generated.join(name)).unwrap();
-    assert_eq!(body(&read("up.sql")), body(&format!("\n\n{}", full.up)));
-    assert_eq!(body(&read("down.sql")), body(&format!("\n\n{}", full.down)));
+    let timeouts = "\nSET LOCAL lock_timeout = '5s';\nSET LOCAL statement_timeout = '1min';\n";
+    for file in ["up.sql", "down.sql"] {
+        assert!(read(file).contains(timeouts), "{}", read(file));
+    }
+    let without_timeouts = |text: String| text.replacen(timeouts, "", 1);
+    assert_eq!(
+        body(&without_timeouts(read("up.sql"))),
+        body(&format!("\n\n{}", full.up))
+    );
+    assert_eq!(
+        body(&without_timeouts(read("down.sql"))),
+        body(&format!("\n\n{}", full.down))
+    );
 }
 
 fn migrate(dir: &Path, database_url: &str) -> Output {
