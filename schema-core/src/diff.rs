@@ -1297,8 +1297,13 @@ fn diff_table(
     unsupported: &mut Vec<Unsupported>,
 ) {
     let name = new_table.qualified_name();
-    let renamed = renames_in_table(old_table, new_table, plan);
-    let old_table = &renamed;
+    let renamed;
+    let old_table = if may_rename(old_table, new_table) {
+        renamed = renames_in_table(old_table, new_table, plan);
+        &renamed
+    } else {
+        old_table
+    };
     for column in &new_table.columns {
         match old_table.column(&column.name) {
             None => plan.add_columns.push(Change::AddColumn {
@@ -1537,6 +1542,34 @@ fn diff_table(
             }
         }
     }
+}
+
+/// Whether `renames_in_table` could find anything: a column with `renamed_from`, or an object
+/// name only the old table has. Most tables have neither, and are not copied.
+fn may_rename(old: &Table, new: &Table) -> bool {
+    fn gone<T>(old: &[T], new: &[T], name: impl Fn(&T) -> &String) -> bool {
+        old.iter().any(|o| !new.iter().any(|n| name(n) == name(o)))
+    }
+    let policies = |t: &Table| {
+        t.row_security
+            .as_ref()
+            .map(|r| r.policies.clone())
+            .unwrap_or_default()
+    };
+    let partitions = |t: &Table| t.partitions().cloned().collect::<Vec<_>>();
+    new.columns
+        .iter()
+        .any(|c| c.renamed_from.is_some() && old.column(&c.name).is_none())
+        || old.primary_key.name != new.primary_key.name
+        || gone(&old.uniques, &new.uniques, |u| &u.name)
+        || gone(&old.foreign_keys, &new.foreign_keys, |f| &f.name)
+        || gone(&old.checks, &new.checks, |c| &c.name)
+        || gone(&old.indexes, &new.indexes, |i| &i.name)
+        || gone(&partitions(old), &partitions(new), |p| &p.name)
+        || gone(&policies(old), &policies(new), |p| &p.name)
+        || TriggerFunction::ALL
+            .iter()
+            .any(|f| old.trigger(*f).is_some() && old.trigger(*f) != new.trigger(*f))
 }
 
 /// The renames within a table kept under its name (or renamed): columns with `renamed_from`,
