@@ -248,10 +248,17 @@ fn migrate(dir: &Path, declared: &Schema, keep: bool) -> Result<(), String> {
         let started = Instant::now();
         eprintln!("[{}/{total}] applying {} …", i + 1, migration.name());
         conn.run_migration(migration).map_err(|e| {
-            format!(
-                "migration {} failed and was rolled back, the database is as it was before it: {e}",
-                migration.name()
-            )
+            if migration.metadata().run_in_transaction() {
+                format!(
+                    "migration {} failed and was rolled back, the database is as it was before it: {e}",
+                    migration.name()
+                )
+            } else {
+                format!(
+                    "migration {} failed; it runs outside a transaction (a concurrent index build), so PostgreSQL may have left an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY <name>` (the name is in the migration's up.sql), fix the cause, and run `cargo schema migrate` again: {e}",
+                    migration.name()
+                )
+            }
         })?;
         eprintln!(
             "[{}/{total}] applied {} in {} ms",

@@ -525,3 +525,69 @@ fn the_repository_migrations_pass_lint_and_squawk_reports_nothing_lint_does_not_
     }
     assert!(checked >= 3);
 }
+
+#[test]
+fn a_failed_concurrent_build_leaves_earlier_migrations_applied_and_recovers_as_documented() {
+    #[derive(QueryableByName)]
+    struct Valid {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        indisvalid: bool,
+    }
+    let db = TestDatabase::new().unwrap();
+    let mut conn = db.connect();
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |name: &str, schema: Schema, version: &str| {
+        migrations::generate(
+            dir.path(),
+            name,
+            &schema,
+            &GenerateOptions {
+                allow_data_loss: false,
+                version: Some(version.into()),
+            },
+        )
+        .unwrap()
+    };
+    generate("v09", scenario::v09::schema().unwrap(), "2030-01-01-000000");
+    apply(&mut conn, dir.path());
+    conn.batch_execute(
+        "INSERT INTO scenario.trunks (label, region) VALUES ('same', 'eu'), ('same', 'us');",
+    )
+    .unwrap();
+    generate("v10", scenario::v10::schema().unwrap(), "2030-01-02-000000");
+
+    // The unique index cannot be built over the duplicates: the migration before it stays
+    // applied, the failed one is not recorded, and PostgreSQL left the index INVALID.
+    let source = FileBasedMigrations::from_path(dir.path()).unwrap();
+    let err = conn.run_pending_migrations(source).unwrap_err().to_string();
+    assert!(
+        err.contains("could not create unique index \"trunks_label_key\""),
+        "{err}"
+    );
+    assert_eq!(
+        count(&mut conn, "scenario.trunk_rates"),
+        0,
+        "the main migration stayed"
+    );
+    let index = diesel::sql_query(
+        "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'trunks_label_key'",
+    )
+    .get_result::<Valid>(&mut conn)
+    .unwrap();
+    assert!(!index.indisvalid);
+
+    // The documented recovery: fix the rows, drop the invalid index, run again.
+    conn.batch_execute(
+        "UPDATE scenario.trunks SET label = 'same (2)' WHERE id = (SELECT max(id) FROM scenario.trunks)",
+    )
+    .unwrap();
+    // Alone: in a multi-statement string PostgreSQL would refuse CONCURRENTLY.
+    conn.batch_execute("DROP INDEX CONCURRENTLY scenario.trunks_label_key")
+        .unwrap();
+    assert_eq!(
+        apply(&mut conn, dir.path()),
+        2,
+        "the index and the validate migration"
+    );
+    assert_catalog_matches(&mut conn, &scenario::v10::schema().unwrap());
+}
