@@ -104,12 +104,12 @@ pub const RULES: &[Rule] = &[
     Rule {
         code: "L203",
         name: "blocking-constraint",
-        explanation: "Adds a validated constraint to an existing table in one step (partitioned tables refuse NOT VALID; primary keys have no such form): the table is scanned under a lock that blocks writes.",
+        explanation: "Adds a validated constraint to an existing table in one step (a foreign key on a partitioned table, which PostgreSQL 15 refuses NOT VALID; a unique constraint on one, which cannot use an index built concurrently; a primary key): the table is scanned under a lock that blocks writes.",
     },
     Rule {
         code: "L204",
         name: "set-not-null-scan",
-        explanation: "SET NOT NULL without a validated CHECK to prove it (partitioned tables): every row is scanned under ACCESS EXCLUSIVE.",
+        explanation: "SET NOT NULL without a validated CHECK to prove it: every row is scanned under ACCESS EXCLUSIVE. The engine never writes it (it backfills and validates a CHECK first); migrations written before it may.",
     },
     Rule {
         code: "L205",
@@ -210,16 +210,7 @@ pub fn lint_migration(
             message,
         })
     };
-    let created: BTreeSet<QualifiedName> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::CreateTable(t) => Some(t.qualified_name()),
-            Change::CreatePartition {
-                table, partition, ..
-            } => Some(QualifiedName::new(&table.schema, &partition.name)),
-            _ => None,
-        })
-        .collect();
+    let created = crate::plan::created_relations(changes);
     let dropped: BTreeSet<QualifiedName> = changes
         .iter()
         .filter_map(|c| match c {

@@ -95,17 +95,11 @@ pub fn plan(
     new: &Schema,
     changes: &[Change],
 ) -> Result<Vec<Phase>, Vec<Unsupported>> {
-    // Tables this diff creates are empty: nothing on them needs the careful forms.
-    let created: BTreeSet<QualifiedName> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::CreateTable(t) => Some(t.qualified_name()),
-            Change::CreatePartition {
-                table, partition, ..
-            } => Some(QualifiedName::new(&table.schema, &partition.name)),
-            _ => None,
-        })
-        .collect();
+    let created = created_relations(changes);
+    let append_only = |t: &QualifiedName| {
+        new.table(t)
+            .is_some_and(|t| t.append_only_trigger.is_some())
+    };
     let existing = |t: &QualifiedName| !created.contains(t) && new.table(t).is_some();
     let partitioned = |t: &QualifiedName| {
         new.table(t)
@@ -140,15 +134,14 @@ pub fn plan(
                 )) =>
             {
                 if existing(table) && !partitioned(table) {
-                    p.late_foreign_keys.push(Change::AddForeignKeyNotValid {
-                        table: table.clone(),
-                        foreign_key: foreign_key.clone(),
-                    });
-                    p.validate_foreign_keys.push(Change::ValidateConstraint {
-                        table: table.clone(),
-                        constraint: foreign_key.name.clone(),
-                        undo: false,
-                    });
+                    not_valid(
+                        Change::AddForeignKeyNotValid {
+                            table: table.clone(),
+                            foreign_key: foreign_key.clone(),
+                        },
+                        &mut p.late_foreign_keys,
+                        &mut p.validate_foreign_keys,
+                    );
                 } else {
                     p.late_foreign_keys.push(change.clone());
                 }
@@ -233,26 +226,25 @@ pub fn plan(
             Change::AddForeignKey { table, foreign_key }
                 if existing(table) && !partitioned(table) =>
             {
-                p.main.push(Change::AddForeignKeyNotValid {
-                    table: table.clone(),
-                    foreign_key: foreign_key.clone(),
-                });
-                p.validate.push(Change::ValidateConstraint {
-                    table: table.clone(),
-                    constraint: foreign_key.name.clone(),
-                    undo: false,
-                });
+                not_valid(
+                    Change::AddForeignKeyNotValid {
+                        table: table.clone(),
+                        foreign_key: foreign_key.clone(),
+                    },
+                    &mut p.main,
+                    &mut p.validate,
+                );
             }
-            Change::AddCheck { table, check } if existing(table) && !partitioned(table) => {
-                p.main.push(Change::AddCheckNotValid {
-                    table: table.clone(),
-                    check: check.clone(),
-                });
-                p.validate.push(Change::ValidateConstraint {
-                    table: table.clone(),
-                    constraint: check.name.clone(),
-                    undo: false,
-                });
+            // PostgreSQL takes NOT VALID CHECKs on partitioned tables too (not foreign keys).
+            Change::AddCheck { table, check } if existing(table) => {
+                not_valid(
+                    Change::AddCheckNotValid {
+                        table: table.clone(),
+                        check: check.clone(),
+                    },
+                    &mut p.main,
+                    &mut p.validate,
+                );
             }
             Change::AddColumn { table, column }
                 if existing(table)
@@ -261,6 +253,10 @@ pub fn plan(
                     && column.identity.is_none()
                     && column.generated.is_none() =>
             {
+                if append_only(table) {
+                    unsupported.push(never_updated(table, column));
+                    continue;
+                }
                 let Some(backfill) = &column.backfill else {
                     unsupported.push(needs_backfill(
                         table,
@@ -276,18 +272,15 @@ pub fn plan(
                         ..column.clone()
                     },
                 });
-                not_null(
-                    &mut p,
-                    new,
-                    table,
-                    &column.name,
-                    Some(backfill.clone()),
-                    partitioned(table),
-                );
+                not_null(&mut p, table, &column.name, Some(backfill.clone()));
             }
             Change::AlterColumn { table, from, to }
                 if existing(table) && from.nullable && !to.nullable =>
             {
+                if append_only(table) {
+                    unsupported.push(never_updated(table, to));
+                    continue;
+                }
                 let backfill = new
                     .table(table)
                     .and_then(|t| t.column(&to.name))
@@ -307,7 +300,7 @@ pub fn plan(
                         to: nullable,
                     });
                 }
-                not_null(&mut p, new, table, &to.name, backfill, partitioned(table));
+                not_null(&mut p, table, &to.name, backfill);
             }
             _ => p.main.push(change.clone()),
         }
@@ -342,6 +335,43 @@ fn sorted(columns: &[String]) -> Vec<String> {
     columns
 }
 
+/// A `NOT VALID` constraint added to `adds`, and its validation to `validates`.
+fn not_valid(add: Change, adds: &mut Vec<Change>, validates: &mut Vec<Change>) {
+    let (table, constraint) = match &add {
+        Change::AddForeignKeyNotValid { table, foreign_key } => (table, &foreign_key.name),
+        Change::AddCheckNotValid { table, check } => (table, &check.name),
+        _ => unreachable!("only NOT VALID constraints are validated later"),
+    };
+    validates.push(Change::ValidateConstraint {
+        table: table.clone(),
+        constraint: constraint.clone(),
+        undo: false,
+    });
+    adds.push(add);
+}
+
+/// The tables and partitions `changes` create: they start empty, so nothing on them needs the
+/// careful forms (and lint has nothing to say about building on them).
+pub fn created_relations(changes: &[Change]) -> BTreeSet<QualifiedName> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable(t) => Some(t.qualified_name()),
+            Change::CreatePartition {
+                table, partition, ..
+            } => Some(QualifiedName::new(&table.schema, &partition.name)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn never_updated(table: &QualifiedName, column: &Column) -> Unsupported {
+    Unsupported {
+        what: format!("column `{table}.{}`", column.name),
+        why: "it would need its existing rows filled, but the table is append-only and PostgreSQL rejects every UPDATE of it; give the column a `default` (which ADD COLUMN stores once, without updating a row), or keep it nullable".into(),
+    }
+}
+
 fn needs_backfill(table: &QualifiedName, column: &Column, what: &str) -> Unsupported {
     Unsupported {
         what: format!("column `{table}.{}`", column.name),
@@ -351,37 +381,16 @@ fn needs_backfill(table: &QualifiedName, column: &Column, what: &str) -> Unsuppo
     }
 }
 
-/// NOT NULL on an existing column: backfill, then (on a plain table) prove it with a
-/// validated check so `SET NOT NULL` need not scan under ACCESS EXCLUSIVE.
-fn not_null(
-    p: &mut Phases,
-    new: &Schema,
-    table: &QualifiedName,
-    column: &str,
-    backfill: Option<String>,
-    partitioned: bool,
-) {
+/// NOT NULL on an existing column: backfill, then prove it with a validated check so
+/// `SET NOT NULL` need not scan under ACCESS EXCLUSIVE (on a partitioned table, each partition
+/// inherits the check and skips its scan the same way).
+fn not_null(p: &mut Phases, table: &QualifiedName, column: &str, backfill: Option<String>) {
     p.backfill.push(Change::Backfill {
         table: table.clone(),
         column: column.to_string(),
         expression: backfill,
         undo: false,
     });
-    if partitioned {
-        // `NOT VALID` constraints cannot be added to a partitioned table; SET NOT NULL scans
-        // each partition (lint reports it).
-        if let Some(to) = new.table(table).and_then(|t| t.column(column)) {
-            p.backfill.push(Change::AlterColumn {
-                table: table.clone(),
-                from: Column {
-                    nullable: true,
-                    ..to.without_hints()
-                },
-                to: to.without_hints(),
-            });
-        }
-        return;
-    }
     let check = fit_identifier(&format!("{}_{column}_not_null", table.name));
     p.backfill.push(Change::AddCheckNotValid {
         table: table.clone(),

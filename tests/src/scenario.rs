@@ -143,7 +143,7 @@ pub mod v03 {
     schema_core::schema! { Trunk, Call }
 }
 
-/// v04: a CHECK on a populated table.
+/// v04: CHECKs on populated tables, a plain and a partitioned one.
 pub mod v04 {
     use chrono::{DateTime, Utc};
     call_status!(Dialing, Ringing, Answered, Busy);
@@ -171,7 +171,7 @@ pub mod v04 {
 
     #[schema_core::table(
         schema = "scenario", name = "calls", global = "scenario", append_only(time = started_at),
-        primary_key(id, started_at), partition_by(range(started_at)),
+        primary_key(id, started_at), partition_by(range(started_at)), check = "id > 0",
         monthly_partitions(from = "2026-01", months = 2), partition(name = "calls_default", default),
         index(status, where = "status = 'ringing'", name = "calls_ringing_idx")
     )]
@@ -211,7 +211,7 @@ pub mod v05 {
 
     #[schema_core::table(
         schema = "scenario", name = "calls", global = "scenario", append_only(time = started_at),
-        primary_key(id, started_at), partition_by(range(started_at)),
+        primary_key(id, started_at), partition_by(range(started_at)), check = "id > 0",
         monthly_partitions(from = "2026-01", months = 2), partition(name = "calls_default", default),
         index(status, where = "status = 'ringing'", name = "calls_ringing_idx")
     )]
@@ -251,7 +251,7 @@ pub mod v06 {
 
     #[schema_core::table(
         schema = "scenario", name = "calls", global = "scenario", append_only(time = started_at),
-        primary_key(id, started_at), partition_by(range(started_at)),
+        primary_key(id, started_at), partition_by(range(started_at)), check = "id > 0",
         monthly_partitions(from = "2026-01", months = 4), partition(name = "calls_default", default),
         index(status, where = "status = 'ringing'", name = "calls_ringing_idx")
     )]
@@ -291,7 +291,7 @@ pub mod v07 {
 
     #[schema_core::table(
         schema = "scenario", name = "calls", global = "scenario", append_only(time = started_at),
-        primary_key(id, started_at), partition_by(range(started_at)),
+        primary_key(id, started_at), partition_by(range(started_at)), check = "id > 0",
         monthly_partitions(from = "2026-01", months = 4), partition(name = "calls_default", default),
         index(status, where = "status = 'ringing'", name = "calls_ringing_idx")
     )]
@@ -331,7 +331,7 @@ pub mod v08 {
 
     #[schema_core::table(
         schema = "scenario", name = "calls", global = "scenario", append_only(time = started_at),
-        primary_key(id, started_at), partition_by(range(started_at)),
+        primary_key(id, started_at), partition_by(range(started_at)), check = "id > 0",
         monthly_partitions(from = "2026-01", months = 4), partition(name = "calls_default", default),
         index(status, where = "status = 'ringing'", name = "calls_ringing_idx"), index(trunk_id, started_at)
     )]
@@ -372,7 +372,7 @@ pub mod v09 {
 
     #[schema_core::table(
         schema = "scenario", name = "calls", global = "scenario", append_only(time = started_at),
-        primary_key(id, started_at), partition_by(range(started_at)),
+        primary_key(id, started_at), partition_by(range(started_at)), check = "id > 0",
         monthly_partitions(from = "2026-01", months = 4), partition(name = "calls_default", default),
         index(status, where = "status = 'ringing'", name = "calls_ringing_idx"), index(trunk_id, started_at)
     )]
@@ -413,7 +413,7 @@ pub mod v10 {
 
     #[schema_core::table(
         schema = "scenario", name = "calls", global = "scenario", append_only(time = started_at),
-        primary_key(id, started_at), partition_by(range(started_at)),
+        primary_key(id, started_at), partition_by(range(started_at)), check = "id > 0",
         monthly_partitions(from = "2026-01", months = 4), partition(name = "calls_default", default),
         index(status, where = "status = 'ringing'", name = "calls_ringing_idx"), index(trunk_id, started_at)
     )]
@@ -476,7 +476,7 @@ pub mod v11 {
 
     #[schema_core::table(
         schema = "scenario", name = "calls", global = "scenario", append_only(time = started_at),
-        primary_key(id, started_at), partition_by(range(started_at)),
+        primary_key(id, started_at), partition_by(range(started_at)), check = "id > 0",
         monthly_partitions(from = "2026-01", months = 4), partition(name = "calls_default", default),
         index(status, where = "status = 'ringing'", name = "calls_ringing_idx"), index(trunk_id, started_at)
     )]

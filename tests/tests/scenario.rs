@@ -65,6 +65,9 @@ const STEPS: &[Step] = &[
         expect_sql: &[
             "ADD CONSTRAINT \"trunks_max_channels_check\" CHECK (max_channels BETWEEN 1 AND 10000) NOT VALID;",
             "VALIDATE CONSTRAINT \"trunks_max_channels_check\";",
+            // Partitioned tables take NOT VALID CHECKs too.
+            "ADD CONSTRAINT \"calls_id_check\" CHECK (id > 0) NOT VALID;",
+            "ALTER TABLE \"scenario\".\"calls\" VALIDATE CONSTRAINT \"calls_id_check\";",
         ],
         migrations: 2,
     },
@@ -590,4 +593,134 @@ fn a_failed_concurrent_build_leaves_earlier_migrations_applied_and_recovers_as_d
         "the index and the validate migration"
     );
     assert_catalog_matches(&mut conn, &scenario::v10::schema().unwrap());
+}
+
+#[test]
+fn a_partitioned_tables_column_becomes_not_null_through_a_validated_check() {
+    use schema_core::ir::{Column, QualifiedName, SqlType};
+    let db = TestDatabase::new().unwrap();
+    let mut conn = db.connect();
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |name: &str, schema: &Schema, version: &str| {
+        migrations::generate(
+            dir.path(),
+            name,
+            schema,
+            &GenerateOptions {
+                allow_data_loss: false,
+                version: Some(version.into()),
+            },
+        )
+    };
+    // `vocabulary.numbers_by_region` is list-partitioned (with a default partition) and mutable.
+    let numbers = QualifiedName::new("vocabulary", "numbers_by_region");
+    let with_carrier = |nullable: bool, backfill: Option<&str>| {
+        let mut schema = schema_tests::schema().unwrap();
+        let table = schema
+            .tables
+            .iter_mut()
+            .find(|t| t.qualified_name() == numbers)
+            .unwrap();
+        let mut carrier = Column::new("carrier", SqlType::Text, nullable);
+        carrier.backfill = backfill.map(str::to_string);
+        table.columns.push(carrier);
+        schema
+    };
+    generate("start", &with_carrier(true, None), "2030-01-01-000000").unwrap();
+    apply(&mut conn, dir.path());
+    conn.batch_execute(
+        "INSERT INTO vocabulary.numbers_by_region (region, number, carrier) VALUES
+           ('us', '+15550100', NULL), ('de', '+4930123', 'telekom'), ('jp', '+81312345', NULL);",
+    )
+    .unwrap();
+    let schemas = ["fixtures", "vocabulary"];
+    let before = catalog_fingerprint(&mut conn, &schemas);
+
+    // Without saying what existing rows get, it is refused.
+    let err = generate(
+        "carrier_required",
+        &with_carrier(false, None),
+        "2030-01-02-000000",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("`vocabulary.numbers_by_region.carrier`") && err.contains("backfill"),
+        "{err}"
+    );
+
+    let declared = with_carrier(false, Some("'unknown'"));
+    let Ok(Generated::Written(written)) =
+        generate("carrier_required", &declared, "2030-01-02-000000")
+    else {
+        panic!("nothing written")
+    };
+    let up: String = written
+        .iter()
+        .map(|w| fs::read_to_string(w.directory.join("up.sql")).unwrap())
+        .collect();
+    for expected in [
+        "UPDATE \"vocabulary\".\"numbers_by_region\" SET \"carrier\" = 'unknown' WHERE \"carrier\" IS NULL;",
+        "ADD CONSTRAINT \"numbers_by_region_carrier_not_null\" CHECK (\"carrier\" IS NOT NULL) NOT VALID;",
+        "ALTER TABLE \"vocabulary\".\"numbers_by_region\" ALTER COLUMN \"carrier\" SET NOT NULL;",
+    ] {
+        assert!(up.contains(expected), "`{expected}` missing from\n{up}");
+    }
+    assert_eq!(apply(&mut conn, dir.path()), 2, "backfill, validate");
+    assert_catalog_matches(&mut conn, &declared);
+    #[derive(QueryableByName)]
+    struct Carrier {
+        #[diesel(sql_type = Text)]
+        carrier: String,
+    }
+    let carriers: Vec<String> =
+        diesel::sql_query("SELECT carrier FROM vocabulary.numbers_by_region ORDER BY number")
+            .load::<Carrier>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.carrier)
+            .collect();
+    assert_eq!(carriers, ["unknown", "telekom", "unknown"]);
+    let after = catalog_fingerprint(&mut conn, &schemas);
+    revert(&mut conn, dir.path(), 2);
+    assert_eq!(catalog_fingerprint(&mut conn, &schemas), before, "down");
+    apply(&mut conn, dir.path());
+    assert_eq!(catalog_fingerprint(&mut conn, &schemas), after, "up again");
+
+    // An append-only table's rows are never updated: no backfill, a default instead.
+    let mut append_only = scenario::v06::schema().unwrap();
+    let calls = append_only
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "calls")
+        .unwrap();
+    let mut note = Column::new("note", SqlType::Text, false);
+    note.backfill = Some("'none'".into());
+    calls.columns.push(note);
+    let other = tempfile::tempdir().unwrap();
+    migrations::generate(
+        other.path(),
+        "start",
+        &scenario::v06::schema().unwrap(),
+        &GenerateOptions {
+            allow_data_loss: false,
+            version: Some("2030-01-01-000000".into()),
+        },
+    )
+    .unwrap();
+    let err = migrations::generate(
+        other.path(),
+        "note",
+        &append_only,
+        &GenerateOptions {
+            allow_data_loss: false,
+            version: Some("2030-01-02-000000".into()),
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("append-only") && err.contains("`default`"),
+        "{err}"
+    );
 }
