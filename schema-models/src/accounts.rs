@@ -36,3 +36,56 @@ pub struct Account {
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
 }
+
+/// A person to contact about an account (billing, technical, emergency).
+#[schema_core::table(
+    schema = "accounts",
+    name = "account_contacts",
+    tenant,
+    unique_index(account_id, kind, where = "is_primary AND deleted_at IS NULL", name = "account_contacts_one_primary"),
+    check(name = "account_contacts_kind_check", expr = "kind IN ('billing', 'technical', 'emergency', 'general')")
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountContact {
+    #[column(primary_key, default = "gen_random_uuid()")]
+    pub id: Uuid,
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    #[column(varchar = 20)]
+    pub kind: String,
+    #[column(varchar = 128)]
+    pub name: String,
+    #[column(varchar = 254)]
+    pub email: Option<String>,
+    #[column(varchar = 32)]
+    pub phone: Option<String>,
+    #[column(default = "false")]
+    pub is_primary: bool,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// One setting of an account, by key, with a JSON value.
+#[schema_core::table(
+    schema = "accounts",
+    name = "account_settings",
+    tenant,
+    hard_delete = "a setting removed falls back to the platform default; audit_log keeps the history",
+    primary_key(account_id, key),
+    index(value, method = "gin")
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountSetting {
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    #[column(varchar = 64)]
+    pub key: String,
+    pub value: serde_json::Value,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+}
