@@ -79,3 +79,137 @@ pub struct DeviceStatus {
     #[column(default = "now()")]
     pub updated_at: DateTime<Utc>,
 }
+
+/// How urgent a device alert is.
+#[derive(schema_core::PgEnum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[pg_enum(schema = "devices")]
+pub enum AlertSeverity {
+    Info,
+    Warning,
+    Critical,
+}
+
+/// What happened to a device, as it happened: registrations, reboots, provisioning.
+#[schema_core::table(
+    schema = "devices",
+    name = "device_events",
+    tenant,
+    append_only(time = occurred_at),
+    foreign_key(
+        columns(account_id, device_id),
+        references = Device,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
+    index(device_id, occurred_at(desc)),
+    index(occurred_at, method = "brin"),
+    index(event_data, method = "gin")
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceEvent {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    pub device_id: Uuid,
+    #[column(varchar = 50)]
+    pub event_type: String,
+    #[column(default = "'{}'::jsonb")]
+    pub event_data: serde_json::Value,
+    pub source_ip: Option<IpNetwork>,
+    #[column(default = "now()")]
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// The result of one diagnostic run on a device.
+#[schema_core::table(
+    schema = "devices",
+    name = "device_diagnostics",
+    tenant,
+    append_only(time = executed_at),
+    foreign_key(
+        columns(account_id, device_id),
+        references = Device,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
+    index(device_id, executed_at(desc))
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceDiagnostic {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    pub device_id: Uuid,
+    #[column(varchar = 50)]
+    pub diagnostic_type: String,
+    pub result_code: i32,
+    pub result_data: Option<serde_json::Value>,
+    #[column(default = "now()")]
+    pub executed_at: DateTime<Utc>,
+}
+
+/// A threshold crossed by a device, open until acknowledged and resolved.
+#[schema_core::table(
+    schema = "devices",
+    name = "device_alerts",
+    tenant,
+    foreign_key(
+        columns(account_id, device_id),
+        references = Device,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
+    index(account_id, severity, where = "resolved_at IS NULL AND deleted_at IS NULL", name = "device_alerts_open_idx"),
+    check(name = "device_alerts_resolution_check", expr = "resolved_at IS NULL OR resolved_at >= raised_at")
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceAlert {
+    #[column(primary_key, default = "gen_random_uuid()")]
+    pub id: Uuid,
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    pub device_id: Uuid,
+    pub severity: AlertSeverity,
+    #[column(varchar = 50)]
+    pub alert_type: String,
+    pub message: String,
+    #[column(default = "now()")]
+    pub raised_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// Free-form labels on devices, for grouping and search.
+#[schema_core::table(
+    schema = "devices",
+    name = "device_tags",
+    tenant,
+    hard_delete = "removing a tag is the change itself",
+    primary_key(account_id, device_id, tag),
+    foreign_key(
+        columns(account_id, device_id),
+        references = Device,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
+    index(account_id, tag)
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceTag {
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    pub device_id: Uuid,
+    #[column(varchar = 64)]
+    pub tag: String,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+}

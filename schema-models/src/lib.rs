@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod auth;
 pub mod billing;
 pub mod devices;
+pub mod numbers;
 pub mod telecom;
 pub mod voicemail;
 
@@ -33,7 +34,25 @@ schema_core::schema! {
     billing::Payment,
     devices::Device,
     devices::DeviceStatus,
+    devices::DeviceEvent,
+    devices::DeviceDiagnostic,
+    devices::DeviceAlert,
+    devices::DeviceTag,
+    numbers::NumberInventory,
+    numbers::NumberAssignment,
+    numbers::NumberPort,
     telecom::CallDetailRecord,
+    telecom::DialPlan,
+    telecom::DialPlanVersion,
+    telecom::CallRecording,
+    telecom::FaxDocument,
+    telecom::Conference,
+    telecom::CallQueue,
+    telecom::QueueMember,
+    telecom::RingGroup,
+    telecom::RingGroupMember,
+    telecom::CallEvent,
     voicemail::VoicemailBox,
     voicemail::VoicemailMessage,
+    voicemail::VoicemailGreeting,
 }

@@ -130,3 +130,37 @@ pub struct VoicemailMessage {
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
 }
+
+/// A recorded greeting of a box; one of each type is active at a time.
+#[schema_core::table(
+    schema = "voicemail",
+    name = "voicemail_greetings",
+    tenant,
+    foreign_key(
+        columns(account_id, box_id),
+        references = VoicemailBox,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
+    unique_index(account_id, box_id, greeting_type, where = "is_active AND deleted_at IS NULL", name = "voicemail_greetings_one_active"),
+    check(name = "voicemail_greetings_type_check", expr = "greeting_type IN ('unavailable', 'busy', 'name', 'temporary')")
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoicemailGreeting {
+    #[column(primary_key, default = "gen_random_uuid()")]
+    pub id: Uuid,
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    pub box_id: Uuid,
+    #[column(varchar = 20, default = "'unavailable'")]
+    pub greeting_type: String,
+    #[column(varchar = 512)]
+    pub recording_key: String,
+    #[column(default = "false")]
+    pub is_active: bool,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
