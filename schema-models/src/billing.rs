@@ -208,10 +208,12 @@ pub struct BillingEvent {
     pub processed_at: Option<DateTime<Utc>>,
 }
 
-/// Usage-based charges of the first billing system, kept for their history.
+/// Usage-based charges of the first billing system, kept for their history; `billing_events`
+/// replaced them.
 #[schema_core::table(
     schema = "billing",
-    name = "billing_transactions",
+    name = "billing_transactions_legacy",
+    renamed_from = "billing_transactions",
     tenant,
     append_only(time = created_at),
     index(account_id, created_at(desc)),

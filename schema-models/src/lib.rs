@@ -4,17 +4,23 @@
 //! committed `migrations/` are generated from these declarations (`cargo schema generate`).
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod devices;
 pub mod numbers;
+pub mod routing;
 pub mod telecom;
+pub mod trunks;
 pub mod voicemail;
 
 schema_core::schema! {
     accounts::Account,
     accounts::AccountContact,
     accounts::AccountSetting,
+    audit::AuditLog,
+    audit::ApiAuditLog,
+    audit::LoginHistory,
     auth::User,
     auth::UserAccount,
     auth::Session,
@@ -41,6 +47,16 @@ schema_core::schema! {
     numbers::NumberInventory,
     numbers::NumberAssignment,
     numbers::NumberPort,
+    routing::Language,
+    routing::Provider,
+    routing::ProviderRate,
+    routing::RoutingPlan,
+    routing::RoutingPlanProvider,
+    routing::MessageStore,
+    routing::MessageKey,
+    routing::MessageKeyVersion,
+    routing::RoutingTable,
+    routing::RoutingTableHistory,
     telecom::CallDetailRecord,
     telecom::DialPlan,
     telecom::DialPlanVersion,
@@ -52,6 +68,8 @@ schema_core::schema! {
     telecom::RingGroup,
     telecom::RingGroupMember,
     telecom::CallEvent,
+    trunks::Trunk,
+    trunks::TrunkAccessList,
     voicemail::VoicemailBox,
     voicemail::VoicemailMessage,
     voicemail::VoicemailGreeting,
