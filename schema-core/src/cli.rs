@@ -23,6 +23,10 @@ struct Cli {
     /// directory upwards, or $MIGRATION_DIRECTORY).
     #[arg(long, global = true, value_name = "DIR")]
     migrations_dir: Option<PathBuf>,
+    /// Where `docs` writes the schema reference and `check` compares it (default:
+    /// `docs/schema` beside the migrations directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    docs_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -63,6 +67,9 @@ enum Command {
     Lint,
     /// Explain every lint code.
     Explain,
+    /// Write the Markdown reference of every table (columns, constraints, indexes, policies,
+    /// partitions) with a Mermaid ER diagram per schema; `check` fails when it is stale.
+    Docs,
 }
 
 /// Runs the CLI on the given declarations and returns the process exit code.
@@ -93,6 +100,12 @@ fn migrations_dir(explicit: Option<PathBuf>) -> PathBuf {
 fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
     let declared = schema.map_err(|e| format!("the declarations do not form a schema: {e}"))?;
     let dir = migrations_dir(cli.migrations_dir);
+    let docs_dir = cli.docs_dir.unwrap_or_else(|| {
+        dir.parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join("docs")
+            .join("schema")
+    });
     match cli.command {
         Command::Generate {
             name,
@@ -149,6 +162,16 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Docs => {
+            let n = crate::docs::write(&docs_dir, &declared)
+                .map_err(|e| format!("cannot write {}: {e}", docs_dir.display()))?;
+            println!(
+                "wrote {n} file(s) to {} ({} tables)",
+                docs_dir.display(),
+                declared.tables.len()
+            );
+            Ok(())
+        }
         Command::Explain => {
             for rule in crate::lint::RULES {
                 println!("{} {}\n    {}\n", rule.code, rule.name, rule.explanation);
@@ -173,6 +196,22 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             println!(
                 "ok: lint found no errors ({warnings} warning(s); `cargo schema lint` lists them)"
             );
+            if docs_dir.is_dir() {
+                let stale = crate::docs::stale(&docs_dir, &declared);
+                if !stale.is_empty() {
+                    return Err(format!(
+                        "the schema reference in {} is stale ({}); run `cargo schema docs` and commit the result",
+                        docs_dir.display(),
+                        stale.join(", ")
+                    ));
+                }
+                println!("ok: {} is up to date", docs_dir.display());
+            } else {
+                println!(
+                    "note: no schema reference at {}; `cargo schema docs` writes it",
+                    docs_dir.display()
+                );
+            }
             println!(
                 "ok: {} matches the declarations ({} tables)",
                 dir.display(),

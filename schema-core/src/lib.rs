@@ -24,6 +24,7 @@
 pub mod cli;
 pub mod descriptor;
 pub mod diff;
+pub mod docs;
 pub mod introspect;
 pub mod ir;
 pub mod jsonb;

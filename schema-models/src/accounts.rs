@@ -42,8 +42,16 @@ pub struct Account {
     schema = "accounts",
     name = "account_contacts",
     tenant,
-    unique_index(account_id, kind, where = "is_primary AND deleted_at IS NULL", name = "account_contacts_one_primary"),
-    check(name = "account_contacts_kind_check", expr = "kind IN ('billing', 'technical', 'emergency', 'general')")
+    unique_index(
+        account_id,
+        kind,
+        where = "is_primary AND deleted_at IS NULL",
+        name = "account_contacts_one_primary"
+    ),
+    check(
+        name = "account_contacts_kind_check",
+        expr = "kind IN ('billing', 'technical', 'emergency', 'general')"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountContact {

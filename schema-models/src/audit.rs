@@ -20,7 +20,10 @@ use uuid::Uuid;
     partition(name = "audit_log_default", default),
     index(account_id, table_name, row_id, name = "audit_log_row_idx"),
     index(created_at, method = "brin"),
-    check(name = "audit_log_operation_check", expr = "operation IN ('INSERT', 'UPDATE', 'DELETE')")
+    check(
+        name = "audit_log_operation_check",
+        expr = "operation IN ('INSERT', 'UPDATE', 'DELETE')"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditLog {
@@ -52,11 +55,26 @@ pub struct AuditLog {
     partition_by(range(created_at)),
     monthly_partitions(from = "2026-01", months = 18),
     partition(name = "api_audit_log_default", default),
-    index(account_id, created_at(desc), name = "api_audit_log_account_recent_idx"),
+    index(
+        account_id,
+        created_at(desc),
+        name = "api_audit_log_account_recent_idx"
+    ),
     index(created_at, method = "brin"),
-    index(endpoint, created_at, where = "response_code >= 500", name = "api_audit_log_errors_idx"),
-    check(name = "api_audit_log_method_check", expr = "method IN ('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS')"),
-    check(name = "api_audit_log_response_time_check", expr = "response_time_ms IS NULL OR response_time_ms >= 0")
+    index(
+        endpoint,
+        created_at,
+        where = "response_code >= 500",
+        name = "api_audit_log_errors_idx"
+    ),
+    check(
+        name = "api_audit_log_method_check",
+        expr = "method IN ('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS')"
+    ),
+    check(
+        name = "api_audit_log_response_time_check",
+        expr = "response_time_ms IS NULL OR response_time_ms >= 0"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiAuditLog {
@@ -85,7 +103,12 @@ pub struct ApiAuditLog {
     global = "attempts are recorded before an account is chosen, failed ones without a user",
     append_only,
     index(user_id, created_at(desc)),
-    index(ip_address, created_at, where = "NOT succeeded", name = "login_history_failures_idx")
+    index(
+        ip_address,
+        created_at,
+        where = "NOT succeeded",
+        name = "login_history_failures_idx"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoginHistory {

@@ -169,7 +169,10 @@ pub struct RolePermission {
     tenant,
     hard_delete = "revoking a grant removes it; audit_log keeps the history",
     primary_key(account_id, user_id, permission_id),
-    check(name = "user_permissions_expiry_check", expr = "expires_at IS NULL OR expires_at > created_at")
+    check(
+        name = "user_permissions_expiry_check",
+        expr = "expires_at IS NULL OR expires_at > created_at"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserPermission {

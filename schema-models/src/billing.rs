@@ -36,9 +36,19 @@ pub enum InvoiceStatus {
     name = "billing_accounts",
     tenant,
     unique(account_id, id),
-    unique_index(account_id, where = "deleted_at IS NULL", name = "billing_accounts_one_per_account"),
-    check(name = "billing_accounts_currency_check", expr = "currency ~ '^[A-Z]{3}$'"),
-    check(name = "billing_accounts_credit_limit_check", expr = "credit_limit >= 0")
+    unique_index(
+        account_id,
+        where = "deleted_at IS NULL",
+        name = "billing_accounts_one_per_account"
+    ),
+    check(
+        name = "billing_accounts_currency_check",
+        expr = "currency ~ '^[A-Z]{3}$'"
+    ),
+    check(
+        name = "billing_accounts_credit_limit_check",
+        expr = "credit_limit >= 0"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct BillingAccount {
@@ -71,7 +81,10 @@ pub struct BillingAccount {
     global = "the platform's rate deck; accounts pick a plan, not their own rates",
     unique_index(prefix, effective_from, where = "deleted_at IS NULL"),
     check(name = "billing_rates_per_minute_check", expr = "per_minute >= 0"),
-    check(name = "billing_rates_currency_check", expr = "currency ~ '^[A-Z]{3}$'")
+    check(
+        name = "billing_rates_currency_check",
+        expr = "currency ~ '^[A-Z]{3}$'"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct BillingRate {
@@ -104,8 +117,14 @@ pub struct BillingRate {
     global = "the plan catalogue is the same for every account",
     unique_index(code, where = "deleted_at IS NULL"),
     check(name = "subscription_plans_base_price_check", expr = "base_price >= 0"),
-    check(name = "subscription_plans_currency_check", expr = "currency ~ '^[A-Z]{3}$'"),
-    check(name = "subscription_plans_cycle_check", expr = "billing_cycle_days BETWEEN 1 AND 366")
+    check(
+        name = "subscription_plans_currency_check",
+        expr = "currency ~ '^[A-Z]{3}$'"
+    ),
+    check(
+        name = "subscription_plans_cycle_check",
+        expr = "billing_cycle_days BETWEEN 1 AND 366"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionPlan {
@@ -140,8 +159,16 @@ pub struct SubscriptionPlan {
     name = "account_subscriptions",
     tenant,
     unique(account_id, id),
-    index(account_id, status, where = "deleted_at IS NULL", name = "account_subscriptions_live_idx"),
-    check(name = "account_subscriptions_period_check", expr = "expires_at IS NULL OR expires_at > started_at")
+    index(
+        account_id,
+        status,
+        where = "deleted_at IS NULL",
+        name = "account_subscriptions_live_idx"
+    ),
+    check(
+        name = "account_subscriptions_period_check",
+        expr = "expires_at IS NULL OR expires_at > started_at"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountSubscription {
@@ -243,8 +270,17 @@ pub struct BillingTransaction {
     tenant,
     unique(account_id, id),
     unique_index(account_id, invoice_number, where = "deleted_at IS NULL"),
-    index(account_id, status, due_on, where = "deleted_at IS NULL", name = "invoices_open_idx"),
-    check(name = "invoices_amounts_check", expr = "subtotal >= 0 AND tax >= 0 AND total = subtotal + tax"),
+    index(
+        account_id,
+        status,
+        due_on,
+        where = "deleted_at IS NULL",
+        name = "invoices_open_idx"
+    ),
+    check(
+        name = "invoices_amounts_check",
+        expr = "subtotal >= 0 AND tax >= 0 AND total = subtotal + tax"
+    ),
     check(name = "invoices_period_check", expr = "period_end > period_start"),
     check(name = "invoices_currency_check", expr = "currency ~ '^[A-Z]{3}$'")
 )]
@@ -320,9 +356,19 @@ pub struct InvoiceItem {
     name = "payment_methods",
     tenant,
     unique(account_id, id),
-    unique_index(account_id, where = "is_default AND deleted_at IS NULL", name = "payment_methods_one_default"),
-    check(name = "payment_methods_kind_check", expr = "kind IN ('card', 'bank_account', 'wallet')"),
-    check(name = "payment_methods_expiry_check", expr = "expires_month IS NULL OR expires_month BETWEEN 1 AND 12")
+    unique_index(
+        account_id,
+        where = "is_default AND deleted_at IS NULL",
+        name = "payment_methods_one_default"
+    ),
+    check(
+        name = "payment_methods_kind_check",
+        expr = "kind IN ('card', 'bank_account', 'wallet')"
+    ),
+    check(
+        name = "payment_methods_expiry_check",
+        expr = "expires_month IS NULL OR expires_month BETWEEN 1 AND 12"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaymentMethod {

@@ -15,7 +15,12 @@ use uuid::Uuid;
     unique_index(account_id, sip_username, where = "deleted_at IS NULL"),
     unique_index(account_id, mac_address, where = "deleted_at IS NULL"),
     unique(account_id, id, name = "devices_account_id_id_key"),
-    index(account_id, device_type, where = "deleted_at IS NULL", name = "devices_type_idx")
+    index(
+        account_id,
+        device_type,
+        where = "deleted_at IS NULL",
+        name = "devices_type_idx"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Device {

@@ -24,8 +24,14 @@ pub enum PortStatus {
     global = "the platform's own inventory; a number belongs to an account only through number_assignments",
     unique_index(e164, where = "deleted_at IS NULL"),
     index(country_code, number_type),
-    check(name = "number_inventory_e164_check", expr = "e164 ~ '^\\+[1-9][0-9]{6,14}$'"),
-    check(name = "number_inventory_type_check", expr = "number_type IN ('local', 'toll_free', 'mobile', 'national')")
+    check(
+        name = "number_inventory_e164_check",
+        expr = "e164 ~ '^\\+[1-9][0-9]{6,14}$'"
+    ),
+    check(
+        name = "number_inventory_type_check",
+        expr = "number_type IN ('local', 'toll_free', 'mobile', 'national')"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumberInventory {
@@ -52,7 +58,12 @@ pub struct NumberInventory {
     schema = "numbers",
     name = "number_assignments",
     tenant,
-    unique_index(number_id, where = "released_at IS NULL AND deleted_at IS NULL", name = "number_assignments_one_holder", across_tenants = "a number is assigned to one account at a time, whichever it is"),
+    unique_index(
+        number_id,
+        where = "released_at IS NULL AND deleted_at IS NULL",
+        name = "number_assignments_one_holder",
+        across_tenants = "a number is assigned to one account at a time, whichever it is"
+    ),
     index(account_id)
 )]
 #[derive(Debug, Clone, PartialEq)]
@@ -83,8 +94,16 @@ pub struct NumberAssignment {
     schema = "numbers",
     name = "number_porting",
     tenant,
-    index(account_id, status, where = "deleted_at IS NULL", name = "number_porting_open_idx"),
-    check(name = "number_porting_direction_check", expr = "direction IN ('port_in', 'port_out')")
+    index(
+        account_id,
+        status,
+        where = "deleted_at IS NULL",
+        name = "number_porting_open_idx"
+    ),
+    check(
+        name = "number_porting_direction_check",
+        expr = "direction IN ('port_in', 'port_out')"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumberPort {

@@ -14,7 +14,10 @@ use uuid::Uuid;
     name = "languages",
     global = "a dictionary shared by every account",
     hard_delete = "a language is retired with is_active, and removed only when nothing uses it",
-    check(name = "languages_code_check", expr = "code ~ '^[a-z]{2,3}(-[A-Z]{2})?$'")
+    check(
+        name = "languages_code_check",
+        expr = "code ~ '^[a-z]{2,3}(-[A-Z]{2})?$'"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Language {
@@ -89,7 +92,10 @@ pub struct ProviderRate {
     tenant,
     unique(account_id, id),
     unique_index(account_id, name, where = "deleted_at IS NULL"),
-    check(name = "routing_plans_strategy_check", expr = "strategy IN ('least_cost', 'priority', 'quality')")
+    check(
+        name = "routing_plans_strategy_check",
+        expr = "strategy IN ('least_cost', 'priority', 'quality')"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoutingPlan {

@@ -174,7 +174,10 @@ pub struct DialPlanVersion {
     name = "call_recordings",
     tenant,
     index(account_id, call_id),
-    check(name = "call_recordings_duration_check", expr = "duration_seconds >= 0")
+    check(
+        name = "call_recordings_duration_check",
+        expr = "duration_seconds >= 0"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallRecording {
@@ -203,9 +206,17 @@ pub struct CallRecording {
     schema = "telecom",
     name = "fax_documents",
     tenant,
-    index(account_id, status, where = "deleted_at IS NULL", name = "fax_documents_status_idx"),
+    index(
+        account_id,
+        status,
+        where = "deleted_at IS NULL",
+        name = "fax_documents_status_idx"
+    ),
     check(name = "fax_documents_pages_check", expr = "page_count >= 0"),
-    check(name = "fax_documents_direction_check", expr = "direction IN ('inbound', 'outbound')")
+    check(
+        name = "fax_documents_direction_check",
+        expr = "direction IN ('inbound', 'outbound')"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaxDocument {
@@ -238,7 +249,10 @@ pub struct FaxDocument {
     name = "conferences",
     tenant,
     unique_index(account_id, extension, where = "deleted_at IS NULL"),
-    check(name = "conferences_max_participants_check", expr = "max_participants BETWEEN 2 AND 500")
+    check(
+        name = "conferences_max_participants_check",
+        expr = "max_participants BETWEEN 2 AND 500"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conference {
@@ -270,7 +284,10 @@ pub struct Conference {
     tenant,
     unique(account_id, id),
     unique_index(account_id, extension, where = "deleted_at IS NULL"),
-    check(name = "call_queues_strategy_check", expr = "strategy IN ('ring_all', 'round_robin', 'longest_idle', 'fewest_calls')"),
+    check(
+        name = "call_queues_strategy_check",
+        expr = "strategy IN ('ring_all', 'round_robin', 'longest_idle', 'fewest_calls')"
+    ),
     check(name = "call_queues_max_wait_check", expr = "max_wait_seconds > 0")
 )]
 #[derive(Debug, Clone, PartialEq)]
@@ -333,7 +350,10 @@ pub struct QueueMember {
     tenant,
     unique(account_id, id),
     unique_index(account_id, extension, where = "deleted_at IS NULL"),
-    check(name = "ring_groups_timeout_check", expr = "ring_timeout_seconds BETWEEN 5 AND 300")
+    check(
+        name = "ring_groups_timeout_check",
+        expr = "ring_timeout_seconds BETWEEN 5 AND 300"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct RingGroup {

@@ -31,6 +31,49 @@ fn check_passes_on_the_repository() {
     assert!(out.status.success(), "{}", text(&out));
     let expected = format!("matches the declarations ({} tables)", declared_tables());
     assert!(text(&out).contains(&expected), "{}", text(&out));
+    assert!(
+        text(&out).contains("docs/schema is up to date"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn check_fails_on_a_stale_schema_reference_until_docs_rewrites_it() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let docs = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut full = args.to_vec();
+        full.extend(["--docs-dir", docs.path().to_str().unwrap()]);
+        schema(&repo, &full)
+    };
+    let out = run(&["docs"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(run(&["check"]).status.success());
+
+    // A hand edit, a missing file and a file for a schema that is gone are each stale.
+    let billing = docs.path().join("billing.md");
+    let edited = std::fs::read_to_string(&billing)
+        .unwrap()
+        .replace("A monthly invoice.", "An invoice.");
+    std::fs::write(&billing, edited).unwrap();
+    std::fs::remove_file(docs.path().join("audit.md")).unwrap();
+    std::fs::write(docs.path().join("sms.md"), "# old\n").unwrap();
+    let out = run(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("is stale (audit.md, billing.md, sms.md); run `cargo schema docs`"),
+        "{}",
+        text(&out)
+    );
+
+    assert!(run(&["docs"]).status.success());
+    assert!(
+        run(&["check"]).status.success(),
+        "{}",
+        text(&run(&["check"]))
+    );
+    assert!(!docs.path().join("sms.md").exists());
 }
 
 #[test]
