@@ -67,7 +67,7 @@ fn enums_are_native_types_with_declared_values() {
 fn checks_are_named_constraints_in_the_catalog() {
     let (_db, mut conn) = platform();
     assert_eq!(
-        texts(&mut conn, "SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'c' AND connamespace = 'voicemail'::regnamespace ORDER BY conname"),
+        texts(&mut conn, "SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'c' AND conrelid IN ('voicemail.voicemail_boxes'::regclass, 'voicemail.voicemail_messages'::regclass) ORDER BY conname"),
         [
             "voicemail_boxes_mailbox_number_check: CHECK (((mailbox_number)::text ~ '^[0-9]+$'::text))",
             "voicemail_boxes_max_messages_check: CHECK (((max_messages >= 1) AND (max_messages <= 10000)))",
@@ -148,21 +148,46 @@ fn call_detail_records_are_range_partitioned_by_month_with_a_default() {
 #[test]
 fn tenant_tables_and_every_partition_enable_and_force_rls_with_the_tenant_policy() {
     let (_db, mut conn) = platform();
-    let relations = texts(&mut conn, "SELECT n.nspname || '.' || c.relname || ' ' || c.relrowsecurity || ' ' || c.relforcerowsecurity || ' ' || (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('telecom', 'voicemail', 'devices') AND c.relkind IN ('r', 'p') ORDER BY 1");
-    // devices: 2 tables; telecom: the CDR parent and its 19 partitions; voicemail: 2 tables.
-    assert_eq!(relations.len(), 2 + 1 + 19 + 2, "{relations:#?}");
-    for line in &relations {
-        assert!(line.ends_with(" true true 1"), "{line}");
+    // Every tenant table of the declarations, and each of its partitions, has RLS enabled and
+    // forced with its tenant policy; every other table has none.
+    let declared = platform_schema();
+    let mut tenant = Vec::new();
+    let mut other = Vec::new();
+    for table in &declared.tables {
+        let policy = format!("{}_tenant_isolation", table.name);
+        let is_tenant = table
+            .row_security
+            .as_ref()
+            .is_some_and(|r| r.policies.iter().any(|p| p.name == policy));
+        let mut relations = vec![table.name.clone()];
+        relations.extend(table.partitions().map(|p| p.name.clone()));
+        for relation in relations {
+            let qualified = format!("{}.{relation}", table.schema);
+            if is_tenant {
+                tenant.push((qualified, policy.clone()));
+            } else {
+                other.push(qualified);
+            }
+        }
+    }
+    assert!(tenant.len() >= 40, "{}", tenant.len());
+    for (relation, policy) in &tenant {
+        let row = texts(&mut conn, &format!("SELECT relrowsecurity || ' ' || relforcerowsecurity || ' ' || (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = '{policy}') FROM pg_class c WHERE c.oid = '{relation}'::regclass"));
+        assert_eq!(row, ["true true 1"], "{relation}");
+    }
+    for relation in &other {
+        let row = texts(
+            &mut conn,
+            &format!(
+                "SELECT relrowsecurity::text FROM pg_class WHERE oid = '{relation}'::regclass"
+            ),
+        );
+        assert_eq!(row, ["false"], "{relation} is not a tenant table");
     }
     let policy = texts(&mut conn, "SELECT permissive || ' ' || cmd || ' ' || roles::text || ' ' || qual || ' | ' || with_check FROM pg_policies WHERE tablename = 'call_detail_records_p2026_03' AND policyname = 'call_detail_records_tenant_isolation'");
     assert_eq!(
         policy,
         ["PERMISSIVE ALL {public} (account_id = ( SELECT (NULLIF(current_setting('app.current_account_id'::text, true), ''::text))::uuid AS \"nullif\")) | (account_id = ( SELECT (NULLIF(current_setting('app.current_account_id'::text, true), ''::text))::uuid AS \"nullif\"))"]
-    );
-    // Not tenant tables: accounts (the tenants themselves) and the auth tables.
-    assert_eq!(
-        texts(&mut conn, "SELECT relname FROM pg_class WHERE relrowsecurity AND relnamespace IN ('accounts'::regnamespace, 'auth'::regnamespace)"),
-        Vec::<String>::new()
     );
 }
 
@@ -175,10 +200,15 @@ fn updated_at_triggers_use_one_function_per_schema() {
             "accounts.set_updated_at",
             "auth.set_updated_at",
             "devices.set_updated_at",
+            "telecom.set_updated_at",
             "voicemail.set_updated_at"
         ]
     );
-    // Append-only tables (the CDRs) have no `updated_at`, so no trigger and no function.
+    // Append-only tables (the CDRs) have no `updated_at`, so no such trigger.
+    assert_eq!(
+        texts(&mut conn, "SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'telecom.call_detail_records'::regclass AND NOT tgisinternal"),
+        ["call_detail_records_append_only"]
+    );
     let triggers = texts(&mut conn, "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND t.tgrelid = 'voicemail.voicemail_boxes'::regclass");
     assert_eq!(
         triggers,
@@ -218,7 +248,7 @@ fn doc_comments_become_catalog_comments() {
     );
     // The CDR table: its doc comment and its four documented fields, nothing else.
     assert_eq!(
-        texts(&mut conn, "SELECT coalesce(a.attname::text, '(table)') FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0 WHERE c.relnamespace = 'telecom'::regnamespace ORDER BY d.objsubid"),
+        texts(&mut conn, "SELECT coalesce(a.attname::text, '(table)') FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0 WHERE c.oid = 'telecom.call_detail_records'::regclass ORDER BY d.objsubid"),
         ["(table)", "call_id", "duration_seconds", "carrier_network", "codecs"]
     );
 }
