@@ -109,6 +109,33 @@ pub struct Permission {
     #[column(default = "now()")]
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The group it belongs to, once groups were introduced.
+    #[column(references(PermissionGroup, on_delete = set_null), index)]
+    pub group_id: Option<i64>,
+}
+
+/// A logical grouping of permissions, as the permission screens show them.
+#[schema_core::table(
+    schema = "auth",
+    name = "permission_groups",
+    global = "the permission catalogue is defined by the platform, not per account",
+    unique_index(code, where = "deleted_at IS NULL")
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionGroup {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(varchar = 32)]
+    pub code: String,
+    #[column(varchar = 100)]
+    pub display_name: String,
+    #[column(default = "0")]
+    pub sort_order: i16,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// A named set of permissions an account defines for its users.

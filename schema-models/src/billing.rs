@@ -434,3 +434,43 @@ pub struct Payment {
     #[column(default = "now()")]
     pub received_at: DateTime<Utc>,
 }
+
+/// A subscription's billing period: what was charged for which dates.
+#[schema_core::table(
+    schema = "billing",
+    name = "billing_periods",
+    tenant,
+    hard_delete = "periods go with their subscription",
+    foreign_key(
+        columns(account_id, subscription_id),
+        references = AccountSubscription,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
+    foreign_key(
+        columns(account_id, invoice_id),
+        references = Invoice,
+        target_columns(account_id, id),
+        on_delete = set_null
+    ),
+    unique(account_id, subscription_id, starts_on),
+    check(name = "billing_periods_dates_check", expr = "ends_on > starts_on"),
+    check(name = "billing_periods_amount_check", expr = "amount >= 0")
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct BillingPeriod {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    pub subscription_id: Uuid,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    #[column(numeric(10, 2))]
+    pub amount: BigDecimal,
+    pub invoice_id: Option<Uuid>,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+}

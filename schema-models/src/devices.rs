@@ -219,3 +219,66 @@ pub struct DeviceTag {
     #[column(default = "now()")]
     pub updated_at: DateTime<Utc>,
 }
+
+/// A firmware release a device model can run.
+#[schema_core::table(
+    schema = "devices",
+    name = "firmware_versions",
+    global = "vendors' firmware releases are the same for every account",
+    unique_index(model, version, where = "deleted_at IS NULL")
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirmwareVersion {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(varchar = 64)]
+    pub model: String,
+    #[column(varchar = 50)]
+    pub version: String,
+    #[column(varchar = 512)]
+    pub download_url: String,
+    #[column(varchar = 64)]
+    pub sha256: String,
+    pub released_on: chrono::NaiveDate,
+    #[column(default = "false")]
+    pub is_recommended: bool,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// A device's provisioning configuration, versioned; the highest version is served.
+#[schema_core::table(
+    schema = "devices",
+    name = "device_configurations",
+    tenant,
+    hard_delete = "configurations go with their device",
+    foreign_key(
+        columns(account_id, device_id),
+        references = Device,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
+    unique(account_id, device_id, version),
+    index(settings, method = "gin"),
+    check(name = "device_configurations_version_check", expr = "version >= 1")
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceConfiguration {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    pub device_id: Uuid,
+    pub version: i32,
+    #[column(references(FirmwareVersion, on_delete = set_null))]
+    pub firmware_id: Option<i64>,
+    /// Provisioning settings (lines, codecs, BLF keys …).
+    pub settings: serde_json::Value,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+}

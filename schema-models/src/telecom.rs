@@ -439,3 +439,38 @@ pub struct CallEvent {
     #[column(default = "now()")]
     pub received_at: DateTime<Utc>,
 }
+
+/// An extension users dial internally, pointing at a user's devices, a voicemail box or a
+/// dial plan.
+#[schema_core::table(
+    schema = "telecom",
+    name = "extensions",
+    tenant,
+    unique_index(account_id, number, where = "deleted_at IS NULL"),
+    foreign_key(
+        columns(account_id, dial_plan_id),
+        references = DialPlan,
+        target_columns(account_id, id),
+        on_delete = set_null
+    ),
+    check(name = "extensions_number_check", expr = "number ~ '^[0-9]{2,8}$'")
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extension {
+    #[column(primary_key, default = "gen_random_uuid()")]
+    pub id: Uuid,
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Uuid,
+    #[column(varchar = 8)]
+    pub number: String,
+    #[column(references(User, on_delete = set_null), index)]
+    pub user_id: Option<Uuid>,
+    pub dial_plan_id: Option<Uuid>,
+    #[column(varchar = 64)]
+    pub caller_id_name: Option<String>,
+    #[column(default = "now()")]
+    pub created_at: DateTime<Utc>,
+    #[column(default = "now()")]
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
