@@ -67,6 +67,13 @@ enum Command {
     Lint,
     /// Explain every lint code.
     Explain,
+    /// Print the SQL that creates the application role services connect as (NOSUPERUSER,
+    /// NOBYPASSRLS, owning nothing) with the grants the declared tables need, and none on
+    /// partitions.
+    Role {
+        /// The role's name, e.g. `platform_app`.
+        name: String,
+    },
     /// Write the Markdown reference of every table (columns, constraints, indexes, policies,
     /// partitions) with a Mermaid ER diagram per schema; `check` fails when it is stale.
     Docs,
@@ -160,6 +167,10 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             if count(Severity::Error) > 0 {
                 return Err("lint found errors".into());
             }
+            Ok(())
+        }
+        Command::Role { name } => {
+            print!("{}", crate::role::app_role_sql(&declared, &name));
             Ok(())
         }
         Command::Docs => {

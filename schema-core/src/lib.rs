@@ -34,10 +34,13 @@ pub mod names;
 pub mod pg;
 pub mod plan;
 pub mod render;
+pub mod role;
+pub mod tenant;
 
 pub use descriptor::{PgEnum, Table, TableDescriptor};
 pub use jsonb::Jsonb;
 pub use schema_macros::{schema, table, PgEnum};
+pub use tenant::with_tenant;
 
 /// Paths the generated code uses. Not a public API.
 #[doc(hidden)]

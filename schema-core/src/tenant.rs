@@ -1,0 +1,58 @@
+//! Tenant-scoped work: the way services touch tenant tables.
+//!
+//! Every tenant table has row-level security keyed on the transaction setting
+//! `app.current_account_id`. [`with_tenant`] opens a transaction, sets it with
+//! `set_config('app.current_account_id', $1, true)` — a bound parameter, so no account id is
+//! ever spliced into SQL, and `true` (transaction-local), so it ends with the transaction and
+//! is safe behind a transaction-pooling proxy such as PgBouncer — and runs the closure in it.
+//! Outside such a transaction the setting is unset and, for the application role, every tenant
+//! table is empty.
+
+use diesel::connection::Connection;
+use diesel::pg::PgConnection;
+use diesel::sql_types::Text;
+use diesel::RunQueryDsl;
+
+/// Runs `work` in a transaction scoped to `account_id`; commits when it returns `Ok`, rolls back
+/// on `Err` (or panic). Nested calls are savepoints of the same transaction and must use the
+/// same account (a different one is refused: it would re-scope the outer transaction).
+pub fn with_tenant<T, E, F>(
+    conn: &mut PgConnection,
+    account_id: impl std::fmt::Display,
+    work: F,
+) -> Result<T, E>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let account = account_id.to_string();
+    conn.transaction(|conn| {
+        let current = current_tenant(conn)?;
+        if let Some(current) = current.filter(|c| !c.is_empty()) {
+            if current != account {
+                return Err(E::from(diesel::result::Error::QueryBuilderError(
+                    format!("with_tenant({account}) inside a transaction scoped to {current}")
+                        .into(),
+                )));
+            }
+        }
+        diesel::sql_query("SELECT set_config('app.current_account_id', $1, true)")
+            .bind::<Text, _>(&account)
+            .execute(conn)?;
+        work(conn)
+    })
+}
+
+/// The tenant the current transaction is scoped to, if any.
+pub fn current_tenant(conn: &mut PgConnection) -> diesel::QueryResult<Option<String>> {
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        value: Option<String>,
+    }
+    Ok(
+        diesel::sql_query("SELECT current_setting('app.current_account_id', true) AS value")
+            .get_result::<Setting>(conn)?
+            .value,
+    )
+}

@@ -1,0 +1,174 @@
+//! Tenant-scoped work through the application role: `with_tenant` scopes a transaction, RLS
+//! hides every other path, and the soft-delete scopes read and delete as the conventions say.
+
+mod common;
+
+use chrono::Utc;
+use common::*;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use schema_core::pg::TestDatabase;
+use schema_core::with_tenant;
+use schema_models::accounts::{accounts, Account};
+use schema_models::devices::{devices, Device};
+use uuid::Uuid;
+
+fn account(name: &str) -> Account {
+    let now = Utc::now();
+    Account {
+        id: Uuid::new_v4(),
+        account_number: 0,
+        name: name.into(),
+        realm: format!("{name}.example.net"),
+        status: "active".into(),
+        parent_account_id: None,
+        settings: serde_json::json!({}),
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+fn device(account: &Account, n: usize) -> Device {
+    let now = Utc::now();
+    Device {
+        id: Uuid::new_v4(),
+        account_id: account.id,
+        owner_user_id: None,
+        name: format!("{} desk {n}", account.name),
+        device_type: "sip_device".into(),
+        mac_address: None,
+        sip_username: format!("ext{n}"),
+        custom_metadata: serde_json::json!({}),
+        enabled: true,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+fn names(conn: &mut PgConnection) -> Vec<String> {
+    Device::live()
+        .select(devices::name)
+        .order_by(devices::name)
+        .load(conn)
+        .unwrap()
+}
+
+#[test]
+fn with_tenant_scopes_the_application_role_and_soft_deletes_are_updates() {
+    let db = TestDatabase::new().unwrap();
+    let mut conn = db.connect();
+    run_all(&mut conn);
+    conn.batch_execute(&schema_core::role::app_role_sql(
+        &platform_schema(),
+        "platform_app",
+    ))
+    .unwrap();
+    // Generated twice: the role SQL is idempotent.
+    conn.batch_execute(&schema_core::role::app_role_sql(
+        &platform_schema(),
+        "platform_app",
+    ))
+    .unwrap();
+    let (a, b) = (account("alpha"), account("beta"));
+    diesel::insert_into(accounts::table)
+        .values(vec![a.clone(), b.clone()])
+        .execute(&mut conn)
+        .unwrap();
+    let a_devices = [device(&a, 1), device(&a, 2)];
+    diesel::insert_into(devices::table)
+        .values(&a_devices[..])
+        .execute(&mut conn)
+        .unwrap();
+    diesel::insert_into(devices::table)
+        .values(&device(&b, 1))
+        .execute(&mut conn)
+        .unwrap();
+
+    conn.batch_execute("SET ROLE platform_app").unwrap();
+    // No scope: the application role sees no tenant rows at all.
+    assert_eq!(names(&mut conn), Vec::<String>::new());
+
+    let seen = with_tenant(&mut conn, a.id, |conn| -> QueryResult<Vec<String>> {
+        Ok(names(conn))
+    })
+    .unwrap();
+    assert_eq!(seen, ["alpha desk 1", "alpha desk 2"]);
+    // The scope ended with the transaction.
+    assert_eq!(names(&mut conn), Vec::<String>::new());
+
+    // Soft delete is an UPDATE of deleted_at; live() hides it, deleted() and with_deleted() show it.
+    with_tenant(&mut conn, a.id, |conn| -> QueryResult<()> {
+        assert_eq!(Device::soft_delete(conn, a_devices[0].id)?, 1);
+        assert_eq!(
+            Device::soft_delete(conn, a_devices[0].id)?,
+            0,
+            "already deleted"
+        );
+        assert_eq!(names(conn), ["alpha desk 2"]);
+        let deleted: Vec<String> = Device::deleted().select(devices::name).load(conn)?;
+        assert_eq!(deleted, ["alpha desk 1"]);
+        assert_eq!(Device::with_deleted().count().get_result::<i64>(conn)?, 2);
+        // Only this tenant's rows, deleted or not: tenant B's device is not among them.
+        let owners: Vec<Uuid> = Device::with_deleted()
+            .select(devices::account_id)
+            .load(conn)?;
+        assert!(owners.iter().all(|o| *o == a.id), "{owners:?}");
+        Ok(())
+    })
+    .unwrap();
+    let b_id = with_tenant(&mut conn, b.id, |conn| -> QueryResult<Uuid> {
+        Device::live().select(devices::id).first(conn)
+    })
+    .unwrap();
+    let touched = with_tenant(&mut conn, a.id, |conn| Device::soft_delete(conn, b_id)).unwrap();
+    assert_eq!(touched, 0, "tenant A cannot soft-delete tenant B's device");
+    with_tenant(&mut conn, a.id, |conn| -> QueryResult<()> {
+        assert_eq!(Device::restore(conn, a_devices[0].id)?, 1);
+        assert_eq!(names(conn).len(), 2);
+        Ok(())
+    })
+    .unwrap();
+
+    // Writing another tenant's row is refused by the policy's WITH CHECK.
+    let err = with_tenant(&mut conn, a.id, |conn| {
+        diesel::insert_into(devices::table)
+            .values(&device(&b, 9))
+            .execute(conn)
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("row-level security"), "{err}");
+
+    // A nested scope for another account is refused; a malformed one fails instead of matching.
+    let err = with_tenant(&mut conn, a.id, |conn| {
+        with_tenant(conn, b.id, |conn| {
+            Device::live().count().get_result::<i64>(conn)
+        })
+    })
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("inside a transaction scoped to"),
+        "{err}"
+    );
+    let err = with_tenant(&mut conn, "not-a-uuid", |conn| {
+        Device::live().count().get_result::<i64>(conn)
+    })
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("invalid input syntax for type uuid"),
+        "{err}"
+    );
+
+    // Partitions are reached through their parent only; append-only tables take no UPDATE.
+    let err = conn
+        .batch_execute("SELECT count(*) FROM telecom.call_detail_records_p2026_01")
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    let err = conn
+        .batch_execute("UPDATE telecom.call_detail_records SET cost = 0")
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    conn.batch_execute("RESET ROLE").unwrap();
+}
