@@ -11,7 +11,6 @@ use chrono::{Duration, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::dsl::sum;
 use diesel::prelude::*;
-use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use schema_core::with_tenant;
 use schema_models::accounts::{accounts, Account};
 use schema_models::billing::{billing_events, BillingEvent};
@@ -22,30 +21,20 @@ use schema_models::telecom::{
 use schema_models::voicemail::{
     voicemail_boxes, voicemail_messages, TranscriptionStatus, VoicemailBox, VoicemailMessage,
 };
-use std::path::Path;
 use std::str::FromStr;
 use uuid::Uuid;
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+mod throwaway;
+use throwaway::Error;
 
 fn main() -> Result<(), Error> {
-    let mut cluster = None;
-    let url = match std::env::var("DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            let c = schema_core::pg::TempCluster::start(&mut |step| eprintln!("{step}"))?;
-            let url = c.url("postgres");
-            let mut conn = PgConnection::establish(&url)?;
-            let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
-            conn.run_pending_migrations(FileBasedMigrations::from_path(migrations)?)?;
-            conn.batch_execute(&schema_core::role::app_role_sql(
-                &schema_models::schema()?,
-                "platform_app",
-            ))?;
-            cluster = Some(c);
-            url
-        }
-    };
+    let (url, cluster) = throwaway::database(|conn| {
+        conn.batch_execute(&schema_core::role::app_role_sql(
+            &schema_models::schema()?,
+            "platform_app",
+        ))?;
+        Ok(())
+    })?;
     let mut conn = PgConnection::establish(&url)?;
 
     // Provisioning an account is the platform's job (accounts are the tenants themselves).

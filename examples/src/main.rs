@@ -6,27 +6,15 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use schema_models::accounts::{accounts, Account};
 use schema_models::auth::{users, User};
 use schema_models::devices::{devices, Device};
-use std::path::Path;
 use uuid::Uuid;
 
-fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let mut cluster = None;
-    let url = match std::env::var("DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            let c = schema_core::pg::TempCluster::start(&mut |step| eprintln!("{step}"))?;
-            let url = c.url("postgres");
-            let mut conn = PgConnection::establish(&url)?;
-            let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
-            conn.run_pending_migrations(FileBasedMigrations::from_path(migrations)?)?;
-            cluster = Some(c);
-            url
-        }
-    };
+mod throwaway;
+
+fn main() -> Result<(), throwaway::Error> {
+    let (url, cluster) = throwaway::database(|_| Ok(()))?;
     let mut conn = PgConnection::establish(&url)?;
     let now = Utc::now();
 

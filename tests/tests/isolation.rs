@@ -87,8 +87,12 @@ fn seed(conn: &mut PgConnection, schema: &Schema, table: &Table, account: &str) 
     .unwrap_or_else(|e| panic!("seeding {}: {e}", table.qualified_name()));
 }
 
-/// Runs `sql` in a savepoint that is always rolled back; returns its rows affected or error.
-fn probe(conn: &mut PgConnection, tenant: Option<&str>, sql: &str) -> Result<usize, String> {
+/// Runs `query` in a savepoint, with the tenant set (or not), and always rolls it back.
+fn in_savepoint<T>(
+    conn: &mut PgConnection,
+    tenant: Option<&str>,
+    query: impl FnOnce(&mut PgConnection) -> QueryResult<T>,
+) -> Result<T, String> {
     let mut outcome = None;
     let _ = conn.transaction::<(), diesel::result::Error, _>(|conn| {
         if let Some(tenant) = tenant {
@@ -96,33 +100,24 @@ fn probe(conn: &mut PgConnection, tenant: Option<&str>, sql: &str) -> Result<usi
                 .bind::<Text, _>(tenant)
                 .execute(conn)?;
         }
-        outcome = Some(
-            diesel::sql_query(sql)
-                .execute(conn)
-                .map_err(|e| e.to_string()),
-        );
+        outcome = Some(query(conn).map_err(|e| e.to_string()));
         Err(diesel::result::Error::RollbackTransaction)
     });
     outcome.expect("the probe ran")
 }
 
+/// Rows affected by `sql`, or its error.
+fn probe(conn: &mut PgConnection, tenant: Option<&str>, sql: &str) -> Result<usize, String> {
+    in_savepoint(conn, tenant, |conn| diesel::sql_query(sql).execute(conn))
+}
+
+/// The `n` that `sql` selects, or its error.
 fn count(conn: &mut PgConnection, tenant: Option<&str>, sql: &str) -> Result<i64, String> {
-    let mut outcome = None;
-    let _ = conn.transaction::<(), diesel::result::Error, _>(|conn| {
-        if let Some(tenant) = tenant {
-            diesel::sql_query("SELECT set_config('app.current_account_id', $1, true)")
-                .bind::<Text, _>(tenant)
-                .execute(conn)?;
-        }
-        outcome = Some(
-            diesel::sql_query(sql)
-                .get_result::<Count>(conn)
-                .map(|c| c.n)
-                .map_err(|e| e.to_string()),
-        );
-        Err(diesel::result::Error::RollbackTransaction)
-    });
-    outcome.expect("the probe ran")
+    in_savepoint(conn, tenant, |conn| {
+        diesel::sql_query(sql)
+            .get_result::<Count>(conn)
+            .map(|c| c.n)
+    })
 }
 
 fn is_rls_refusal(result: &Result<usize, String>) -> bool {
