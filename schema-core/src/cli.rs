@@ -190,8 +190,11 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             Ok(())
         }
         Command::Check { database } => {
-            migrations::check(&dir, &declared).map_err(|e| e.to_string())?;
-            let findings = migrations::lint(&dir, &declared).map_err(|e| e.to_string())?;
+            // Read and verified once; with nothing pending, lint has only the recorded
+            // migrations to judge.
+            let state = MigrationState::load(&dir).map_err(|e| e.to_string())?;
+            state.check(&declared).map_err(|e| e.to_string())?;
+            let findings = state.lint_recorded();
             let errors: Vec<String> = findings
                 .iter()
                 .filter(|f| f.severity == Severity::Error)

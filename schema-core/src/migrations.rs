@@ -427,18 +427,42 @@ pub fn generate(
 /// Lint's findings on every recorded migration and on what `generate` would write now.
 pub fn lint(dir: &Path, declared: &Schema) -> Result<Vec<Finding>, MigrationError> {
     let state = MigrationState::load(dir)?;
-    let mut findings = Vec::new();
-    for m in &state.snapshot.migrations {
-        findings.extend(lint::lint_migration(
-            &m.directory,
-            &m.changes,
-            m.transactional,
-            m.allow_data_loss,
-        ));
-    }
+    let mut findings = state.lint_recorded();
     let (_, pending) = planned(&state, "pending", "<next>", declared, false)?;
     findings.extend(pending);
     Ok(findings)
+}
+
+impl MigrationState {
+    /// Lint's findings on the recorded migrations alone (what `check` adds once it has found
+    /// nothing pending).
+    pub fn lint_recorded(&self) -> Vec<Finding> {
+        self.snapshot
+            .migrations
+            .iter()
+            .flat_map(|m| {
+                lint::lint_migration(&m.directory, &m.changes, m.transactional, m.allow_data_loss)
+            })
+            .collect()
+    }
+
+    /// Why the declarations and these migrations disagree, if they do.
+    pub fn check(&self, declared: &Schema) -> Result<(), MigrationError> {
+        let changes = self.pending_changes(declared)?;
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut message = format!(
+            "the declarations differ from what {} holds ({} change(s) without a migration):",
+            self.dir.display(),
+            changes.len()
+        );
+        for change in &changes {
+            let _ = write!(message, "\n  - {change}");
+        }
+        message.push_str("\nRun `cargo schema generate <name>` to write the migration.");
+        err(message)
+    }
 }
 
 /// Diesel's version of a directory name: the part before the first `_`, without dashes.
@@ -452,21 +476,7 @@ fn version_key(directory: &str) -> String {
 
 /// Why the declarations and `migrations/` disagree, if they do.
 pub fn check(dir: &Path, declared: &Schema) -> Result<(), MigrationError> {
-    let state = MigrationState::load(dir)?;
-    let changes = state.pending_changes(declared)?;
-    if changes.is_empty() {
-        return Ok(());
-    }
-    let mut message = format!(
-        "the declarations differ from what {} holds ({} change(s) without a migration):",
-        dir.display(),
-        changes.len()
-    );
-    for change in &changes {
-        let _ = write!(message, "\n  - {change}");
-    }
-    message.push_str("\nRun `cargo schema generate <name>` to write the migration.");
-    err(message)
+    MigrationState::load(dir)?.check(declared)
 }
 
 /// The full DDL of a schema, as one migration from nothing.

@@ -8,7 +8,7 @@
 //! Outside such a transaction the setting is unset and, for the application role, every tenant
 //! table is empty.
 
-use diesel::connection::Connection;
+use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::sql_types::Text;
 use diesel::RunQueryDsl;
@@ -26,8 +26,12 @@ where
     E: From<diesel::result::Error>,
 {
     let account = account_id.to_string();
+    // Only a nested scope can already have a tenant: the outermost one costs no extra query.
+    let nested = AnsiTransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .is_some();
     conn.transaction(|conn| {
-        let current = current_tenant(conn)?;
+        let current = if nested { current_tenant(conn)? } else { None };
         if let Some(current) = current.filter(|c| !c.is_empty()) {
             if current != account {
                 return Err(E::from(diesel::result::Error::QueryBuilderError(
