@@ -74,9 +74,115 @@ enum Command {
         /// The role's name, e.g. `platform_app`.
         name: String,
     },
+    /// Maintain the monthly partitions of the tables declared with `monthly_partitions` in
+    /// $DATABASE_URL (or --database): create the coming months, detach the old ones.
+    Partitions {
+        #[command(subcommand)]
+        command: PartitionsCommand,
+    },
     /// Write the Markdown reference of every table (columns, constraints, indexes, policies,
     /// partitions) with a Mermaid ER diagram per schema; `check` fails when it is stale.
     Docs,
+}
+
+#[derive(Subcommand, Debug)]
+enum PartitionsCommand {
+    /// Create the partitions of the current month and of the next N months where missing (and
+    /// of the months since the latest partitioned one, when maintenance fell behind), each
+    /// with its table's row-level security, policies and its neighbouring month's privileges,
+    /// and give every existing partition its table's row-level security. Idempotent: run it
+    /// daily or monthly from a scheduler, well before the months it creates begin.
+    Ensure {
+        /// How many months after the current one must have a partition.
+        #[arg(long, default_value_t = 3, value_name = "N")]
+        ahead: u32,
+        /// When rows of a month being created already sit in the default partition, move them
+        /// into the new partition in the same transaction (the table is locked while they
+        /// move); without it such a month is reported and left as it is.
+        #[arg(long)]
+        move_from_default: bool,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Detach the partitions of the months before the current month minus K; with `--drop`,
+    /// also drop them and the months detached earlier. Without `--drop` no data is deleted: a
+    /// detached month is a table of its own, kept under row-level security.
+    Retain {
+        /// How many months before the current one to keep attached.
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
+        keep_months: u32,
+        /// Drop the detached months past retention (their rows are deleted).
+        #[arg(long)]
+        drop: bool,
+        #[command(flatten)]
+        target: Target,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct Target {
+    /// The database (a postgres:// URL; default: $DATABASE_URL).
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// The month to count from (default: the database's current month, in UTC).
+    #[arg(long, value_name = "YYYY-MM")]
+    month: Option<crate::partitions::Month>,
+}
+
+impl Target {
+    fn connect(&self) -> Result<PgConnection, String> {
+        let url = match &self.database {
+            Some(url) => url.clone(),
+            None => std::env::var("DATABASE_URL").map_err(|_| {
+                "no database: set DATABASE_URL or pass --database postgres://...".to_string()
+            })?,
+        };
+        PgConnection::establish(&url).map_err(|e| format!("cannot connect to the database: {e}"))
+    }
+}
+
+fn partitions(declared: &Schema, command: PartitionsCommand) -> Result<(), String> {
+    if crate::partitions::monthly_tables(declared).is_empty() {
+        println!("no table is declared with monthly partitions; nothing to maintain");
+        return Ok(());
+    }
+    let report = match command {
+        PartitionsCommand::Ensure {
+            ahead,
+            move_from_default,
+            target,
+        } => {
+            let mut conn = target.connect()?;
+            crate::partitions::ensure(&mut conn, declared, target.month, ahead, move_from_default)?
+        }
+        PartitionsCommand::Retain {
+            keep_months,
+            drop,
+            target,
+        } => {
+            let mut conn = target.connect()?;
+            let report =
+                crate::partitions::retain(&mut conn, declared, target.month, keep_months, drop)?;
+            println!(
+                "keeping {} and later attached{}",
+                report.current.plus(-(keep_months as i32)),
+                if drop {
+                    "; dropping the months before"
+                } else {
+                    "; detached months stay as tables under row-level security (`--drop` drops them)"
+                }
+            );
+            report
+        }
+    };
+    println!("current month {}", report.current);
+    print!("{report}");
+    match report.failures() {
+        0 => Ok(()),
+        n => Err(format!(
+            "{n} step(s) failed (listed above with what to do); every other step was done"
+        )),
+    }
 }
 
 /// Runs the CLI on the given declarations and returns the process exit code.
@@ -251,6 +357,7 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate { keep } => migrate(&dir, &declared, keep),
+        Command::Partitions { command } => partitions(&declared, command),
         Command::Sql => {
             print!("{}", migrations::render_full(&declared).up);
             Ok(())

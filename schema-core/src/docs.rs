@@ -266,6 +266,13 @@ fn render_table(out: &mut String, table: &Table) {
         for part in &p.partitions {
             let _ = writeln!(out, "| `{}` | {} |", part.name, cell(&part.bound));
         }
+        if let Some(layout) = crate::partitions::MonthlyLayout::of(table) {
+            let _ = writeln!(
+                out,
+                "\nLater months (`{}_pYYYY_MM`) are created at run time by `cargo schema partitions ensure`, and old ones detached by `cargo schema partitions retain`.",
+                layout.table.name
+            );
+        }
     }
 }
 

@@ -111,6 +111,19 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1)
 ORDER BY n.nspname, c.relname, pol.polname";
 
+/// Every partition of a partitioned table in the given schemas, with its own row-level security
+/// state: PostgreSQL checks a query that names a partition against the partition's policies.
+const PARTITION_STATES: &str = "
+SELECT pn.nspname AS schema_name, p.relname AS table_name, ch.relname AS name,
+       ch.relrowsecurity AS row_security, ch.relforcerowsecurity AS force_row_security,
+       inh.inhdetachpending AS detach_pending
+FROM pg_inherits inh
+JOIN pg_class ch ON ch.oid = inh.inhrelid AND ch.relispartition
+JOIN pg_class p ON p.oid = inh.inhparent AND p.relkind = 'p'
+JOIN pg_namespace pn ON pn.oid = p.relnamespace
+WHERE pn.nspname = ANY($1)
+ORDER BY pn.nspname, p.relname, ch.relname";
+
 const TRIGGERS: &str = "
 SELECT n.nspname AS schema_name, c.relname AS table_name, t.tgname::text AS name,
        p.proname::text AS function_name
@@ -178,6 +191,35 @@ struct PolicyRow {
     using_expr: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     check_expr: Option<String>,
+}
+
+impl PolicyRow {
+    fn into_policy(self) -> Policy {
+        Policy {
+            name: self.name,
+            command: PolicyCommand::from_pg_code(&self.command).unwrap_or(PolicyCommand::All),
+            permissive: self.permissive,
+            roles: self.roles,
+            using: self.using_expr,
+            with_check: self.check_expr,
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct PartitionStateRow {
+    #[diesel(sql_type = Text)]
+    schema_name: String,
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Bool)]
+    row_security: bool,
+    #[diesel(sql_type = Bool)]
+    force_row_security: bool,
+    #[diesel(sql_type = Bool)]
+    detach_pending: bool,
 }
 
 #[derive(QueryableByName)]
@@ -476,14 +518,7 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
         if let Some(rls) = table_of(&mut tables, &row.schema_name, &row.table_name)
             .and_then(|t| t.row_security.as_mut())
         {
-            rls.policies.push(Policy {
-                name: row.name,
-                command: PolicyCommand::from_pg_code(&row.command).unwrap_or(PolicyCommand::All),
-                permissive: row.permissive,
-                roles: row.roles,
-                using: row.using_expr,
-                with_check: row.check_expr,
-            });
+            rls.policies.push(row.into_policy());
         }
     }
     for row in triggers {
@@ -504,6 +539,56 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
         })
         .collect();
     Ok(Schema::with_enums(enums, tables.into_values().collect()))
+}
+
+/// One partition as the catalog holds it: what [`introspect`] does not model, because the
+/// declarations give every partition its table's row-level security rather than its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionState {
+    pub table: QualifiedName,
+    pub name: String,
+    pub row_security: bool,
+    pub force_row_security: bool,
+    /// `DETACH PARTITION ... CONCURRENTLY` was interrupted; `... FINALIZE` completes it.
+    pub detach_pending: bool,
+    /// Sorted by name.
+    pub policies: Vec<Policy>,
+}
+
+impl PartitionState {
+    pub fn qualified_name(&self) -> QualifiedName {
+        QualifiedName::new(&self.table.schema, &self.name)
+    }
+}
+
+/// Every partition of the partitioned tables of the given schemas, with its row-level
+/// security and policies, sorted by table and name.
+pub fn partition_states(
+    conn: &mut PgConnection,
+    schemas: &[&str],
+) -> QueryResult<Vec<PartitionState>> {
+    let names: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
+    let rows: Vec<PartitionStateRow> = load(conn, PARTITION_STATES, &names)?;
+    let mut policies: BTreeMap<(String, String), Vec<Policy>> = BTreeMap::new();
+    for row in load::<PolicyRow>(conn, POLICIES, &names)? {
+        policies
+            .entry((row.schema_name.clone(), row.table_name.clone()))
+            .or_default()
+            .push(row.into_policy());
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| PartitionState {
+            policies: policies
+                .remove(&(row.schema_name.clone(), row.name.clone()))
+                .unwrap_or_default(),
+            table: QualifiedName::new(row.schema_name, row.table_name),
+            name: row.name,
+            row_security: row.row_security,
+            force_row_security: row.force_row_security,
+            detach_pending: row.detach_pending,
+        })
+        .collect())
 }
 
 #[derive(QueryableByName)]
@@ -647,13 +732,33 @@ fn canonicalize_in_transaction(conn: &mut PgConnection, declared: &Schema) -> Qu
 /// The declared expressions are first put in PostgreSQL's own form ([`canonicalize`]), so a
 /// CHECK written `version BETWEEN 1 AND 10` matches the `(version >= 1) AND (version <= 10)`
 /// the catalog holds.
+///
+/// Monthly-partitioned tables are compared as partition maintenance leaves them (see
+/// [`crate::partitions`]): months created after the declared ones and declared months detached
+/// by retention are not drift. Every partition of a table with row-level security must have
+/// the table's row-level security and policies: a partition missing them is drift.
 pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
-    let live = match introspect(conn, &schemas) {
-        Ok(live) => live,
+    let (mut live, states) = match introspect(conn, &schemas)
+        .and_then(|live| Ok((live, partition_states(conn, &schemas)?)))
+    {
+        Ok(read) => read,
         Err(e) => return vec![format!("cannot read the catalog: {e}")],
     };
-    let expected = match canonicalize(conn, declared) {
+    let layouts = crate::partitions::monthly_tables(declared);
+    // Months detached by `cargo schema partitions retain` are tables of their own now, kept
+    // for archiving; they are not part of the declared schema.
+    let archived: std::collections::BTreeSet<QualifiedName> = layouts
+        .iter()
+        .flat_map(|l| {
+            l.detached_months(&live, declared)
+                .into_values()
+                .map(|name| QualifiedName::new(&l.table.schema, name))
+        })
+        .collect();
+    live.tables
+        .retain(|t| !archived.contains(&t.qualified_name()));
+    let expected = match canonicalize(conn, &with_live_months(declared, &live, &layouts)) {
         Ok(expected) => expected,
         // Typically a declared enum type the database does not have.
         Err(e) => {
@@ -662,22 +767,82 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
             )]
         }
     };
-    if live == expected {
-        return Vec::new();
+    let mut findings = if live == expected {
+        Vec::new()
+    } else {
+        match crate::diff::diff(&live, &expected) {
+            Ok(changes) if !changes.is_empty() => changes.iter().map(|c| c.to_string()).collect(),
+            Ok(_) => expected
+                .tables
+                .iter()
+                .filter(|t| live.table(&t.qualified_name()) != Some(*t))
+                .map(|t| {
+                    format!(
+                        "table `{}` differs in a way no migration step names",
+                        t.qualified_name()
+                    )
+                })
+                .collect(),
+            Err(unsupported) => unsupported.iter().map(|u| u.to_string()).collect(),
+        }
+    };
+    for state in &states {
+        let Some(table) = live
+            .table(&state.table)
+            .filter(|_| declared.table(&state.table).is_some())
+        else {
+            continue;
+        };
+        for gap in crate::partitions::security_gaps(table, state) {
+            findings.push(format!(
+                "partition `{}`: {gap}; a query naming the partition is not held to `{}`'s row-level security (`cargo schema partitions ensure` gives it the table's)",
+                state.qualified_name(),
+                state.table
+            ));
+        }
     }
-    match crate::diff::diff(&live, &expected) {
-        Ok(changes) if !changes.is_empty() => changes.iter().map(|c| c.to_string()).collect(),
-        Ok(_) => expected
-            .tables
-            .iter()
-            .filter(|t| live.table(&t.qualified_name()) != Some(*t))
-            .map(|t| {
-                format!(
-                    "table `{}` differs in a way no migration step names",
-                    t.qualified_name()
-                )
-            })
-            .collect(),
-        Err(unsupported) => unsupported.iter().map(|u| u.to_string()).collect(),
+    findings
+}
+
+/// The declarations with each monthly table's partitions as maintenance left them: the months
+/// `cargo schema partitions ensure` created after the declared ones are expected, and the
+/// declared months before the oldest attached one are not (`partitions retain` detached them).
+fn with_live_months(
+    declared: &Schema,
+    live: &Schema,
+    layouts: &[crate::partitions::MonthlyLayout],
+) -> Schema {
+    let mut schema = declared.clone();
+    for table in &mut schema.tables {
+        let name = table.qualified_name();
+        let (Some(layout), Some(live_table), Some(partitioning)) = (
+            layouts.iter().find(|l| l.table == name),
+            live.table(&name),
+            table.partitioning.as_mut(),
+        ) else {
+            continue;
+        };
+        let live_months = layout.attached_months(live_table);
+        let Some(oldest) = live_months.keys().next().copied() else {
+            continue;
+        };
+        partitioning
+            .partitions
+            .retain(|p| layout.month_named(&p.name).map_or(true, |m| m >= oldest));
+        for month in live_months.into_keys() {
+            let partition_name = layout.partition_name(month);
+            if !partitioning
+                .partitions
+                .iter()
+                .any(|p| p.name == partition_name)
+            {
+                partitioning.partitions.push(Partition {
+                    name: partition_name,
+                    bound: layout.bound(month),
+                });
+            }
+        }
+        partitioning.partitions.sort_by(|a, b| a.name.cmp(&b.name));
     }
+    schema
 }

@@ -31,6 +31,7 @@ pub mod jsonb;
 pub mod lint;
 pub mod migrations;
 pub mod names;
+pub mod partitions;
 pub mod pg;
 pub mod plan;
 pub mod render;

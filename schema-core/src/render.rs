@@ -176,7 +176,7 @@ fn render_create_enum(e: &EnumType) -> String {
     )
 }
 
-fn render_create_policy(relation: &QualifiedName, policy: &Policy) -> String {
+pub(crate) fn render_create_policy(relation: &QualifiedName, policy: &Policy) -> String {
     let roles = if policy.roles.is_empty() {
         "PUBLIC".to_string()
     } else {
@@ -215,7 +215,7 @@ fn rls_relations(table: &QualifiedName, partitions: &[String]) -> Vec<QualifiedN
         .collect()
 }
 
-fn enable_row_security(relation: &QualifiedName) -> Vec<String> {
+pub(crate) fn enable_row_security(relation: &QualifiedName) -> Vec<String> {
     vec![
         format!(
             "ALTER TABLE {} ENABLE ROW LEVEL SECURITY;",
@@ -241,7 +241,7 @@ fn disable_row_security(relation: &QualifiedName) -> Vec<String> {
     ]
 }
 
-fn render_create_partition(
+pub(crate) fn render_create_partition(
     table: &QualifiedName,
     partition: &Partition,
     row_security: &Option<RowSecurity>,

@@ -210,3 +210,90 @@ fn check_database_reports_drift_from_the_declarations() {
         assert!(text(&out).contains(expected), "{expected}\n{}", text(&out));
     }
 }
+
+#[test]
+fn partitions_ensure_and_retain_report_and_exit_as_documented() {
+    let db = schema_core::pg::TestDatabase::new().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    assert!(migrate(&repo, db.url()).status.success());
+    let partitions = |args: &[&str], url: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_schema"));
+        command
+            .arg("partitions")
+            .args(args)
+            .env_remove("DATABASE_URL");
+        if let Some(url) = url {
+            command.env("DATABASE_URL", url);
+        }
+        command.output().expect("the schema binary runs")
+    };
+
+    let out = partitions(&["ensure", "--month", "2027-05"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("set DATABASE_URL or pass --database"),
+        "{}",
+        text(&out)
+    );
+
+    let out = partitions(
+        &["ensure", "--month", "2027-05", "--ahead", "2"],
+        Some(db.url()),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    for expected in [
+        "current month 2027-05",
+        "telecom.call_detail_records (by month of started_at): 19 monthly partition(s), 2026-01 to 2027-07",
+        "created telecom.call_detail_records_p2027_07 FOR VALUES FROM ('2027-07-01 00:00:00+00') TO ('2027-08-01 00:00:00+00'), row-level security forced with 1 policy, privileges as telecom.call_detail_records_p2027_06",
+        "created audit.api_audit_log_p2027_07",
+    ] {
+        assert!(text(&out).contains(expected), "{expected}\n{}", text(&out));
+    }
+    let out = partitions(
+        &[
+            "ensure",
+            "--month",
+            "2027-05",
+            "--ahead",
+            "2",
+            "--database",
+            db.url(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        text(&out).matches("nothing to do").count(),
+        3,
+        "{}",
+        text(&out)
+    );
+    let out = schema(&repo, &["check", "--database", db.url()]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let out = partitions(&["retain", "--keep-months", "0"], Some(db.url()));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let out = partitions(
+        &["retain", "--month", "2026-12", "--keep-months", "10"],
+        Some(db.url()),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("detached telecom.call_detail_records_p2026_01 under lock_timeout"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("keeping 2026-02 and later attached"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        text(&out).matches("- detached ").count(),
+        3,
+        "{}",
+        text(&out)
+    );
+    let out = schema(&repo, &["check", "--database", db.url()]);
+    assert!(out.status.success(), "{}", text(&out));
+}

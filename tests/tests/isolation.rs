@@ -18,7 +18,6 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use schema_core::ir::{Column, Identity, Schema, SqlType, Table};
-use schema_core::pg::TestDatabase;
 use schema_core::render::{quote_ident, quote_literal, quote_qualified};
 
 #[derive(QueryableByName)]
@@ -126,12 +125,8 @@ fn is_rls_refusal(result: &Result<usize, String>) -> bool {
 
 #[test]
 fn no_cross_tenant_read_or_write_succeeds_on_any_tenant_table() {
-    let db = TestDatabase::new().unwrap();
-    let mut conn = db.connect();
-    run_all(&mut conn);
+    let (_db, mut conn) = migrated_with_app_role();
     let schema = platform_schema();
-    conn.batch_execute(&schema_core::role::app_role_sql(&schema, "platform_app"))
-        .unwrap();
     let tenant_tables: Vec<&Table> = schema
         .tables
         .iter()
@@ -172,11 +167,24 @@ fn no_cross_tenant_read_or_write_succeeds_on_any_tenant_table() {
         seed(&mut conn, &schema, table, a);
         seed(&mut conn, &schema, table, b);
     }
+    // Tenant b's row of each table, read while the test may, for the upsert probe below.
+    let b_rows: Vec<String> = tenant_tables
+        .iter()
+        .map(|table| {
+            diesel::sql_query(format!(
+                "SELECT row_to_json(r)::text AS id FROM {} r WHERE account_id = '{b}'",
+                quote_qualified(&table.qualified_name())
+            ))
+            .get_result::<Id>(&mut conn)
+            .unwrap()
+            .id
+        })
+        .collect();
     conn.batch_execute("SET LOCAL session_replication_role = origin; SET LOCAL ROLE platform_app")
         .unwrap();
 
-    let mut probes = 0;
-    for table in &tenant_tables {
+    let (mut probes, mut upserts) = (0, 0);
+    for (table, b_row) in tenant_tables.iter().zip(&b_rows) {
         let t = quote_qualified(&table.qualified_name());
         let writable = table.append_only_trigger.is_none();
         // The columns a copy of a visible row can carry (not identity-always or generated).
@@ -238,6 +246,56 @@ fn no_cross_tenant_read_or_write_succeeds_on_any_tenant_table() {
             &format!("{copy_as_b} ON CONFLICT DO NOTHING"),
         );
         assert!(is_rls_refusal(&r), "{t}: upsert as another tenant: {r:?}");
+        // An upsert of an own row whose key is another tenant's row's: the conflict would make
+        // it an UPDATE of that row, which its policy refuses (or, on append-only tables, the
+        // missing UPDATE grant). A key holding account_id cannot name another tenant's row.
+        let key = &table.primary_key.columns;
+        if !key.iter().any(|c| c == "account_id") {
+            // Every column but generated ones, the key's identity included.
+            let columns: Vec<String> = table
+                .columns
+                .iter()
+                .filter(|c| c.generated.is_none())
+                .map(|c| quote_ident(&c.name))
+                .collect();
+            let overriding = if table
+                .columns
+                .iter()
+                .any(|c| c.identity == Some(Identity::Always))
+            {
+                " OVERRIDING SYSTEM VALUE"
+            } else {
+                ""
+            };
+            let takeover = format!(
+                "INSERT INTO {t} ({cols}){overriding} SELECT {vals} FROM json_populate_record(NULL::{t}, {row}) r ON CONFLICT ({key}) DO UPDATE SET account_id = excluded.account_id",
+                cols = columns.join(", "),
+                vals = columns
+                    .iter()
+                    .map(|c| if c == "\"account_id\"" {
+                        format!("'{a}'::uuid")
+                    } else {
+                        format!("r.{c}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                row = quote_literal(b_row),
+                key = key.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "),
+            );
+            let r = probe(&mut conn, Some(a), &takeover);
+            if writable {
+                assert!(
+                    is_rls_refusal(&r),
+                    "{t}: upsert onto another tenant's row: {r:?}"
+                );
+            } else {
+                assert!(
+                    matches!(&r, Err(e) if e.contains("permission denied")),
+                    "{t}: upsert onto another tenant's row of an append-only table: {r:?}"
+                );
+            }
+            upserts += 1;
+        }
         for (label, tenant) in [("unset", None), ("empty", Some(""))] {
             let r = probe(
                 &mut conn,
@@ -322,4 +380,8 @@ fn no_cross_tenant_read_or_write_succeeds_on_any_tenant_table() {
         probes += 1;
     }
     assert_eq!(probes, tenant_tables.len());
+    assert!(
+        upserts >= 40,
+        "{upserts} tables probed with ON CONFLICT DO UPDATE"
+    );
 }

@@ -23,6 +23,21 @@ pub fn run_all(conn: &mut PgConnection) -> usize {
         .len()
 }
 
+/// A fresh database with the committed migrations applied and the application role
+/// `platform_app` created; the connection is the superuser's.
+pub fn migrated_with_app_role() -> (schema_core::pg::TestDatabase, PgConnection) {
+    use diesel::connection::SimpleConnection;
+    let db = schema_core::pg::TestDatabase::new().expect("a test database");
+    let mut conn = db.connect();
+    run_all(&mut conn);
+    conn.batch_execute(&schema_core::role::app_role_sql(
+        &platform_schema(),
+        "platform_app",
+    ))
+    .expect("the application role is created");
+    (db, conn)
+}
+
 pub fn introspect(conn: &mut PgConnection, declared: &Schema) -> Schema {
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
     schema_core::introspect::introspect(conn, &schemas).expect("catalog reads")
