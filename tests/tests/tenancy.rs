@@ -7,7 +7,6 @@ use chrono::Utc;
 use common::*;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use schema_core::pg::TestDatabase;
 use schema_core::with_tenant;
 use schema_models::accounts::{accounts, Account};
 use schema_models::devices::{devices, Device};
@@ -57,14 +56,7 @@ fn names(conn: &mut PgConnection) -> Vec<String> {
 
 #[test]
 fn with_tenant_scopes_the_application_role_and_soft_deletes_are_updates() {
-    let db = TestDatabase::new().unwrap();
-    let mut conn = db.connect();
-    run_all(&mut conn);
-    conn.batch_execute(&schema_core::role::app_role_sql(
-        &platform_schema(),
-        "platform_app",
-    ))
-    .unwrap();
+    let (_db, mut conn) = migrated_with_app_role();
     // Generated twice: the role SQL is idempotent.
     conn.batch_execute(&schema_core::role::app_role_sql(
         &platform_schema(),
@@ -171,4 +163,54 @@ fn with_tenant_scopes_the_application_role_and_soft_deletes_are_updates() {
         .unwrap_err();
     assert!(err.to_string().contains("permission denied"), "{err}");
     conn.batch_execute("RESET ROLE").unwrap();
+}
+
+/// Two deploy jobs may create the role at the same moment: `CREATE ROLE` then races on
+/// `pg_authid`'s unique name, which the generated SQL must absorb rather than fail on.
+#[test]
+fn the_role_sql_run_from_several_sessions_at_once_succeeds() {
+    use std::sync::{Arc, Barrier};
+    let db = schema_core::pg::TestDatabase::new().unwrap();
+    const SESSIONS: usize = 6;
+    for round in 0..8 {
+        let role = format!("concurrent_app_{}_{round}", std::process::id());
+        let sql = schema_core::role::app_role_sql(&schema_core::ir::Schema::default(), &role);
+        let mut admin = db.connect();
+        admin
+            .batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""))
+            .unwrap();
+        let barrier = Arc::new(Barrier::new(SESSIONS));
+        let outcomes: Vec<Result<(), String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..SESSIONS)
+                .map(|_| {
+                    let (barrier, sql, mut conn) = (barrier.clone(), &sql, db.connect());
+                    s.spawn(move || {
+                        barrier.wait();
+                        conn.batch_execute(sql).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let failures: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+        assert!(failures.is_empty(), "round {round}: {failures:?}");
+        let attributes: (bool, bool) = diesel::sql_query(format!(
+            "SELECT rolsuper AS s, rolbypassrls AS b FROM pg_roles WHERE rolname = '{role}'"
+        ))
+        .get_result::<RoleAttributes>(&mut admin)
+        .map(|r| (r.s, r.b))
+        .unwrap();
+        assert_eq!(attributes, (false, false));
+        admin
+            .batch_execute(&format!("DROP ROLE \"{role}\""))
+            .unwrap();
+    }
+}
+
+#[derive(QueryableByName)]
+struct RoleAttributes {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    s: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    b: bool,
 }
