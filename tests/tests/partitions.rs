@@ -95,7 +95,9 @@ fn cdr(account: &str, call_id: &str, started_at: &str) -> String {
 
 #[test]
 fn ensure_creates_the_coming_months_protected_as_their_table_and_check_accepts_them() {
-    let (_db, mut conn) = migrated_with_app_role();
+    let (db, mut conn) = migrated_with_app_role();
+    // Roles are cluster-wide: one name per test database.
+    let reporting = format!("reporting_{}", db.name());
     let schema = platform_schema();
     let layouts: Vec<String> = schema_core::partitions::monthly_tables(&schema)
         .iter()
@@ -104,11 +106,11 @@ fn ensure_creates_the_coming_months_protected_as_their_table_and_check_accepts_t
     assert_eq!(layouts, MONTHLY);
 
     // A role a DBA granted one month to: the next months get the same, and only that.
-    conn.batch_execute(
-        "DROP ROLE IF EXISTS partitions_reporting;
-         CREATE ROLE partitions_reporting NOLOGIN;
-         GRANT SELECT ON telecom.call_detail_records_p2027_06 TO partitions_reporting WITH GRANT OPTION;",
-    )
+    conn.batch_execute(&format!(
+        "DROP ROLE IF EXISTS \"{reporting}\";
+         CREATE ROLE \"{reporting}\" NOLOGIN;
+         GRANT SELECT ON telecom.call_detail_records_p2027_06 TO \"{reporting}\" WITH GRANT OPTION;",
+    ))
     .unwrap();
 
     // The declarations hold 2026-01 to 2027-06: three months ahead of 2027-05 needs two more.
@@ -135,16 +137,16 @@ fn ensure_creates_the_coming_months_protected_as_their_table_and_check_accepts_t
         assert_eq!(
             flag(
                 &mut conn,
-                &format!("SELECT has_table_privilege('partitions_reporting', 'telecom.call_detail_records_p2027_08', '{privilege}') AS b")
+                &format!("SELECT has_table_privilege('{reporting}', 'telecom.call_detail_records_p2027_08', '{privilege}') AS b")
             ),
             granted,
             "{privilege}"
         );
     }
-    conn.batch_execute(
-        "REVOKE ALL ON telecom.call_detail_records_p2027_06, telecom.call_detail_records_p2027_07, telecom.call_detail_records_p2027_08 FROM partitions_reporting;
-         DROP ROLE partitions_reporting;",
-    )
+    conn.batch_execute(&format!(
+        "REVOKE ALL ON telecom.call_detail_records_p2027_06, telecom.call_detail_records_p2027_07, telecom.call_detail_records_p2027_08 FROM \"{reporting}\";
+         DROP ROLE \"{reporting}\";",
+    ))
     .unwrap();
 
     // Idempotent, and the drift check accepts the new months.
