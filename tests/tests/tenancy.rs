@@ -194,17 +194,29 @@ fn the_role_sql_run_from_several_sessions_at_once_succeeds() {
         });
         let failures: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
         assert!(failures.is_empty(), "round {round}: {failures:?}");
-        let attributes: (bool, bool) = diesel::sql_query(format!(
-            "SELECT rolsuper AS s, rolbypassrls AS b FROM pg_roles WHERE rolname = '{role}'"
-        ))
-        .get_result::<RoleAttributes>(&mut admin)
-        .map(|r| (r.s, r.b))
-        .unwrap();
+        let attributes = super_and_bypass(&mut admin, &role);
         assert_eq!(attributes, (false, false));
+        if round == 0 {
+            // A role someone widened is narrowed again by the next run.
+            admin
+                .batch_execute(&format!("ALTER ROLE \"{role}\" SUPERUSER BYPASSRLS"))
+                .unwrap();
+            admin.batch_execute(&sql).unwrap();
+            let widened = super_and_bypass(&mut admin, &role);
+            assert_eq!(widened, (false, false), "the role is narrowed again");
+        }
         admin
             .batch_execute(&format!("DROP ROLE \"{role}\""))
             .unwrap();
     }
+}
+
+fn super_and_bypass(conn: &mut PgConnection, role: &str) -> (bool, bool) {
+    diesel::sql_query("SELECT rolsuper AS s, rolbypassrls AS b FROM pg_roles WHERE rolname = $1")
+        .bind::<diesel::sql_types::Text, _>(role)
+        .get_result::<RoleAttributes>(conn)
+        .map(|r| (r.s, r.b))
+        .expect("the role exists")
 }
 
 #[derive(QueryableByName)]
