@@ -215,7 +215,7 @@ fn rls_relations(table: &QualifiedName, partitions: &[String]) -> Vec<QualifiedN
         .collect()
 }
 
-pub(crate) fn enable_row_security(relation: &QualifiedName) -> Vec<String> {
+fn enable_row_security(relation: &QualifiedName) -> Vec<String> {
     vec![
         format!(
             "ALTER TABLE {} ENABLE ROW LEVEL SECURITY;",
