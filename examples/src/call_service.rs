@@ -29,10 +29,7 @@ use throwaway::Error;
 
 fn main() -> Result<(), Error> {
     let (url, cluster) = throwaway::database(|conn| {
-        conn.batch_execute(&schema_core::role::app_role_sql(
-            &schema_models::schema()?,
-            "platform_app",
-        ))?;
+        conn.batch_execute(&schema_core::role::roles_sql(&schema_models::schema()?))?;
         Ok(())
     })?;
     let mut conn = PgConnection::establish(&url)?;

@@ -58,6 +58,7 @@ fn table(i: usize) -> Table {
             referenced_columns: vec!["id".into()],
             on_delete: ReferentialAction::Cascade,
             on_update: ReferentialAction::NoAction,
+            on_delete_columns: Vec::new(),
         });
     }
     t.uniques.push(Unique {

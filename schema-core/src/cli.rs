@@ -7,6 +7,7 @@ use crate::lint::Severity;
 use crate::migrations::{self, GenerateOptions, Generated, MigrationState};
 use crate::pg::TempCluster;
 use clap::{Parser, Subcommand};
+use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use std::path::{Path, PathBuf};
@@ -67,13 +68,11 @@ enum Command {
     Lint,
     /// Explain every lint code.
     Explain,
-    /// Print the SQL that creates the application role services connect as (NOSUPERUSER,
-    /// NOBYPASSRLS, owning nothing) with the grants the declared tables need, and none on
-    /// partitions.
-    Role {
-        /// The role's name, e.g. `platform_app`.
-        name: String,
-    },
+    /// Print the SQL that creates every declared role (application, identity, provisioning,
+    /// monitoring: NOLOGIN, NOSUPERUSER, NOBYPASSRLS, owning nothing) and sets its privileges
+    /// to exactly the declared ones, in one transaction behind an advisory lock. Run it after
+    /// the migrations, as the role that ran them; `migrate` applies it itself.
+    Role,
     /// Maintain the monthly partitions of the tables declared with `monthly_partitions` in
     /// $DATABASE_URL (or --database): create the coming months, detach the old ones.
     Partitions {
@@ -275,8 +274,8 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Role { name } => {
-            print!("{}", crate::role::app_role_sql(&declared, &name));
+        Command::Role => {
+            print!("{}", crate::role::roles_sql(&declared));
             Ok(())
         }
         Command::Docs => {
@@ -340,7 +339,11 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             if let Some(url) = database {
                 let mut conn = PgConnection::establish(&url)
                     .map_err(|e| format!("cannot connect to the database: {e}"))?;
-                let drift = crate::introspect::drift(&mut conn, &declared);
+                let mut drift = crate::introspect::drift(&mut conn, &declared);
+                match crate::role::drift(&mut conn, &declared) {
+                    Ok(roles) => drift.extend(roles),
+                    Err(e) => drift.push(format!("cannot read the roles and privileges: {e}")),
+                }
                 if !drift.is_empty() {
                     return Err(format!(
                         "the database has drifted from the declarations ({} difference(s)); to match them it would need:\n{}\nApply the pending migrations (`cargo schema migrate`), or undo the manual changes.",
@@ -368,10 +371,13 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
 fn migrate(dir: &Path, declared: &Schema, keep: bool) -> Result<(), String> {
     // Refuse a corrupt migrations directory before touching any database.
     let state = MigrationState::load(dir).map_err(|e| e.to_string())?;
+    // The grants are computed from the declarations, so they are applied only when the
+    // migrations hold all of them.
+    let mut grant_roles = false;
     match state.pending_changes(declared) {
-        Ok(changes) if changes.is_empty() => {}
+        Ok(changes) if changes.is_empty() => grant_roles = true,
         Ok(changes) => eprintln!(
-            "warning: the declarations have {} change(s) without a migration; only what {} holds is applied (run `cargo schema generate <name>`)",
+            "warning: the declarations have {} change(s) without a migration; only what {} holds is applied, and the roles' privileges are left as they are (run `cargo schema generate <name>`)",
             changes.len(),
             dir.display()
         ),
@@ -426,6 +432,12 @@ fn migrate(dir: &Path, declared: &Schema, keep: bool) -> Result<(), String> {
             migration.name(),
             started.elapsed().as_millis()
         );
+    }
+    if grant_roles && !declared.roles.is_empty() {
+        conn.batch_execute(&crate::role::roles_sql(declared))
+            .map_err(|e| format!("the migrations were applied, but granting the roles failed (nothing of it was applied; fix the cause and run `cargo schema role | psql` or `cargo schema migrate` again): {e}"))?;
+        let names: Vec<&str> = declared.roles.iter().map(|r| r.name.as_str()).collect();
+        eprintln!("roles granted: {}", names.join(", "));
     }
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
     let live = crate::introspect::introspect(&mut conn, &schemas)

@@ -6,8 +6,8 @@
 //! descriptors through function pointers, so tables may reference each other or themselves).
 
 use crate::ir::{
-    self, Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, Schema,
-    SqlType,
+    self, Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, RoleKind,
+    Schema, SqlType,
 };
 use std::collections::BTreeMap;
 use std::fmt;
@@ -42,26 +42,41 @@ pub struct TableDescriptor {
     pub updated_at_trigger: Option<&'static str>,
     pub append_only_trigger: Option<&'static str>,
     pub kind: TableKind,
+    /// The tenant root's `tenant_updates(...)`: what a tenant may change in its own row.
+    pub tenant_updates: &'static [&'static str],
     /// `renamed_from`: the table's previous name in the same schema.
     pub renamed_from: Option<&'static str>,
 }
 
-/// What a table declares itself to be (see the conventions in README.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableKind {
-    /// Rows belong to one account; row-level security filters them.
-    Tenant,
-    /// Rows shared by every account, for a stated reason.
-    Global,
-    /// The accounts table: what tenant tables' `account_id` references.
-    TenantRoot,
+/// The names of the roles a crate declares in `schema!` (`roles(app = "...", ...)`).
+#[derive(Debug, Clone, Copy)]
+pub struct RoleNames {
+    pub app: &'static str,
+    pub identity: &'static str,
+    pub provisioning: &'static str,
+    pub monitor: &'static str,
 }
 
-impl TableKind {
-    pub const fn is_tenant(self) -> bool {
-        matches!(self, TableKind::Tenant)
+impl RoleNames {
+    /// The names `schema!` uses when it declares none.
+    pub const DEFAULT: RoleNames = RoleNames {
+        app: "platform_app",
+        identity: "platform_identity",
+        provisioning: "platform_provisioning",
+        monitor: "platform_monitor",
+    };
+
+    pub fn name(&self, kind: RoleKind) -> &'static str {
+        match kind {
+            RoleKind::App => self.app,
+            RoleKind::Identity => self.identity,
+            RoleKind::Provisioning => self.provisioning,
+            RoleKind::Monitor => self.monitor,
+        }
     }
 }
+
+pub use crate::ir::TableKind;
 
 /// Implemented by `#[table(tenant_root)]`: the table a tenant table's `account_id` references.
 #[diagnostic::on_unimplemented(
@@ -180,6 +195,8 @@ pub struct ColumnDescriptor {
     pub renamed_from: Option<&'static str>,
     /// `backfill`: what existing NULLs become when the column turns NOT NULL.
     pub backfill: Option<&'static str>,
+    /// `secret`: a credential the tenant-scoped application role may not read.
+    pub secret: bool,
 }
 
 /// A column's type: built in, a native enum, or an array of either.
@@ -262,6 +279,8 @@ pub struct PolicyDescriptor {
     pub command: PolicyCommand,
     pub permissive: bool,
     pub roles: &'static [&'static str],
+    /// Declared roles by kind (`to(identity)`), named by `schema!`'s `roles(...)`.
+    pub role_kinds: &'static [RoleKind],
     pub using: Option<&'static str>,
     pub with_check: Option<&'static str>,
 }
@@ -437,6 +456,7 @@ impl TableDescriptor {
         updated_at_trigger: None,
         append_only_trigger: None,
         kind: TableKind::Global,
+        tenant_updates: &[],
         renamed_from: None,
     };
 
@@ -448,7 +468,11 @@ impl TableDescriptor {
         self.columns.iter().any(|c| c.name == name)
     }
 
-    fn to_ir(&self, listed: &BTreeMap<ir::QualifiedName, &str>) -> Result<ir::Table, SchemaError> {
+    fn to_ir(
+        &self,
+        listed: &BTreeMap<ir::QualifiedName, &str>,
+        roles: &RoleNames,
+    ) -> Result<ir::Table, SchemaError> {
         let table = self.qualified_name().to_string();
         let strings = |cols: &[&str]| cols.iter().map(|c| c.to_string()).collect::<Vec<_>>();
         let mut foreign_keys = Vec::new();
@@ -508,6 +532,7 @@ impl TableDescriptor {
                 referenced_columns: strings(referenced),
                 on_delete: fk.on_delete,
                 on_update: fk.on_update,
+                on_delete_columns: self.set_null_columns(fk),
             });
         }
         let text = |s: Option<&str>| s.map(str::to_string);
@@ -593,7 +618,13 @@ impl TableDescriptor {
                         name: p.name.to_string(),
                         command: p.command,
                         permissive: p.permissive,
-                        roles: strings(p.roles),
+                        roles: p
+                            .roles
+                            .iter()
+                            .copied()
+                            .chain(p.role_kinds.iter().map(|k| roles.name(*k)))
+                            .map(str::to_string)
+                            .collect(),
                         using: text(p.using),
                         with_check: text(p.with_check),
                     })
@@ -601,7 +632,39 @@ impl TableDescriptor {
             }),
             updated_at_trigger: text(self.updated_at_trigger),
             append_only_trigger: text(self.append_only_trigger),
+            access: ir::Access {
+                kind: self.kind,
+                secret_columns: self
+                    .columns
+                    .iter()
+                    .filter(|c| c.secret)
+                    .map(|c| c.name.to_string())
+                    .collect(),
+                tenant_updates: strings(self.tenant_updates),
+            },
         })
+    }
+
+    /// What `ON DELETE SET NULL` resets: a key with a NOT NULL column (the `account_id` of a
+    /// tenant reference) resets only its nullable columns, which PostgreSQL 15 spells
+    /// `SET NULL (columns)`; a key of nullable columns resets them all (empty list).
+    fn set_null_columns(&self, fk: &ForeignKeyDescriptor) -> Vec<String> {
+        if fk.on_delete != ReferentialAction::SetNull {
+            return Vec::new();
+        }
+        let nullable = |name: &str| {
+            self.columns
+                .iter()
+                .any(|c| c.name == name && c.nullable)
+        };
+        if fk.columns.iter().all(|c| nullable(c)) {
+            return Vec::new();
+        }
+        fk.columns
+            .iter()
+            .filter(|c| nullable(c))
+            .map(|c| c.to_string())
+            .collect()
     }
 
     /// The enum types the table's columns use.
@@ -616,8 +679,17 @@ impl TableDescriptor {
 }
 
 impl Schema {
-    /// Builds the IR from a crate's table descriptors (what `schema!` lists).
+    /// Builds the IR from a crate's table descriptors, with the default role names.
     pub fn from_descriptors(tables: &[&'static TableDescriptor]) -> Result<Schema, SchemaError> {
+        Schema::from_descriptors_with_roles(tables, &RoleNames::DEFAULT)
+    }
+
+    /// Builds the IR from a crate's table descriptors (what `schema!` lists) and its roles.
+    /// The roles are part of the schema once it has a tenant root or a policy names one.
+    pub fn from_descriptors_with_roles(
+        tables: &[&'static TableDescriptor],
+        roles: &RoleNames,
+    ) -> Result<Schema, SchemaError> {
         let mut listed = BTreeMap::new();
         for t in tables {
             if let Some(first) = listed.insert(t.qualified_name(), t.rust_name) {
@@ -659,14 +731,26 @@ impl Schema {
                 name: name.to_string(),
             });
         }
+        let uses_roles = tables.iter().any(|t| {
+            t.kind == TableKind::TenantRoot
+                || t.row_security
+                    .is_some_and(|p| p.iter().any(|p| !p.role_kinds.is_empty()))
+        });
         let tables = tables
             .iter()
-            .map(|t| t.to_ir(&listed))
+            .map(|t| t.to_ir(&listed, roles))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Schema::with_enums(
-            enums.values().map(|e| e.to_ir()).collect(),
-            tables,
-        ))
+        let mut schema = Schema::with_enums(enums.values().map(|e| e.to_ir()).collect(), tables);
+        if uses_roles {
+            schema.roles = RoleKind::ALL
+                .iter()
+                .map(|&kind| ir::Role {
+                    kind,
+                    name: roles.name(kind).to_string(),
+                })
+                .collect();
+        }
+        Ok(schema)
     }
 }
 
@@ -685,6 +769,7 @@ mod tests {
             comment: None,
             renamed_from: None,
             backfill: None,
+            secret: false,
         }
     }
 

@@ -6,7 +6,7 @@
 
 use crate::ir::{
     Check, Column, EnumType, ForeignKey, Index, Partition, Policy, PrimaryKey, QualifiedName,
-    RowSecurity, Schema, SqlType, Table, TriggerFunction, Unique,
+    Role, RowSecurity, Schema, SqlType, Table, TriggerFunction, Unique,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -143,6 +143,12 @@ pub enum Change {
     },
     CreateSchema(String),
     DropSchema(String),
+    /// Creates a declared role unless the cluster has it (roles are cluster-wide, so another
+    /// database may have made it), narrowing an existing one to `NOSUPERUSER NOBYPASSRLS`.
+    CreateRole(Role),
+    /// A role no longer declared, or the inverse of [`Change::CreateRole`]: other databases of
+    /// the cluster may use it, so it is left in place.
+    KeepRole(Role),
     /// Creates the table with its columns, primary key and unique constraints. Foreign keys and
     /// indexes are separate changes, so tables can reference each other in any order.
     CreateTable(Table),
@@ -370,6 +376,8 @@ impl Change {
             AddUniqueUsingIndex { table, unique } => DropUnique { table, unique },
             CreateSchema(s) => DropSchema(s),
             DropSchema(s) => CreateSchema(s),
+            CreateRole(r) => KeepRole(r),
+            KeepRole(r) => CreateRole(r),
             CreateTable(t) => DropTable(t),
             DropTable(t) => CreateTable(t),
             AddColumn { table, column } => DropColumn { table, column },
@@ -640,6 +648,8 @@ impl fmt::Display for Change {
                 unique.name
             ),
             Change::CreateSchema(s) => write!(f, "create schema `{s}`"),
+            Change::CreateRole(r) => write!(f, "create role `{}` ({})", r.name, r.kind.keyword()),
+            Change::KeepRole(r) => write!(f, "leave role `{}` in place (roles are cluster-wide)", r.name),
             Change::DropSchema(s) => write!(f, "drop schema `{s}`"),
             Change::CreateTable(t) => write!(f, "create table `{}`", t.qualified_name()),
             Change::DropTable(t) => write!(f, "drop table `{}`", t.qualified_name()),
@@ -1009,6 +1019,16 @@ pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>>
     );
     plan.drop_schemas
         .extend(old_ns.difference(&new_ns).cloned().map(Change::DropSchema));
+    for role in &new.roles {
+        if !old.roles.contains(role) {
+            plan.create_schemas.push(Change::CreateRole(role.clone()));
+        }
+    }
+    for role in &old.roles {
+        if !new.roles.contains(role) {
+            plan.drop_schemas.push(Change::KeepRole(role.clone()));
+        }
+    }
 
     for e in &new.enums {
         let name = e.qualified_name();
@@ -1224,6 +1244,7 @@ fn rename_column_in(table: &mut Table, from: &str, to: &str) {
     }
     for fk in &mut table.foreign_keys {
         fk.columns.iter_mut().for_each(rename);
+        fk.on_delete_columns.iter_mut().for_each(rename);
     }
     for i in &mut table.indexes {
         i.columns.iter_mut().for_each(|k| rename(&mut k.column));
@@ -1810,6 +1831,7 @@ mod tests {
             referenced_columns: vec!["id".into()],
             on_delete: crate::ir::ReferentialAction::Cascade,
             on_update: crate::ir::ReferentialAction::NoAction,
+            on_delete_columns: Vec::new(),
         });
         let new = Schema::new(vec![new_invoices, lines]);
         let changes = diff(&old, &new).unwrap();

@@ -62,6 +62,9 @@ SELECT n.nspname AS schema_name, c.relname AS table_name, con.conname::text AS n
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
              ORDER BY k.ord) AS ref_columns,
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+       ARRAY(SELECT a.attname::text FROM unnest(con.confdelsetcols) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS on_delete_columns,
        pg_get_expr(con.conbin, con.conrelid) AS check_expr
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
@@ -298,6 +301,8 @@ struct ConstraintRow {
     on_delete: String,
     #[diesel(sql_type = Text)]
     on_update: String,
+    #[diesel(sql_type = Array<Text>)]
+    on_delete_columns: Vec<String>,
     #[diesel(sql_type = Nullable<Text>)]
     check_expr: Option<String>,
 }
@@ -472,6 +477,7 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
                 referenced_columns: row.ref_columns,
                 on_delete: ReferentialAction::from_pg_code(&row.on_delete).unwrap_or_default(),
                 on_update: ReferentialAction::from_pg_code(&row.on_update).unwrap_or_default(),
+                on_delete_columns: row.on_delete_columns,
             }),
             "c" => table.checks.push(Check {
                 name: row.name,

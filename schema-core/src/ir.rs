@@ -17,6 +17,51 @@ pub struct Schema {
     pub enums: Vec<EnumType>,
     /// Sorted by `(schema, name)`.
     pub tables: Vec<Table>,
+    /// The declared database roles (see [`crate::role`]), sorted by name: created by the
+    /// migrations (policies name them), granted by `cargo schema role`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
+}
+
+/// One of the roles the platform ships; each has a fixed part in the role model (README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleKind {
+    /// Tenant-scoped services: tenant tables through RLS, reference data read-only.
+    App,
+    /// Sign-in, before a tenant is chosen: only what its declared policies allow.
+    Identity,
+    /// Creates and deletes tenants.
+    Provisioning,
+    /// Read-only monitoring: reference data and statistics, no tenant data.
+    Monitor,
+}
+
+impl RoleKind {
+    pub const ALL: [RoleKind; 4] = [
+        RoleKind::App,
+        RoleKind::Identity,
+        RoleKind::Provisioning,
+        RoleKind::Monitor,
+    ];
+
+    /// The keyword that names the kind in declarations (`to(identity)`, `roles(app = ...)`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RoleKind::App => "app",
+            RoleKind::Identity => "identity",
+            RoleKind::Provisioning => "provisioning",
+            RoleKind::Monitor => "monitor",
+        }
+    }
+}
+
+/// A declared role: `NOLOGIN`, `NOSUPERUSER NOBYPASSRLS`, owning nothing; services log in as
+/// its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub kind: RoleKind,
+    pub name: String,
 }
 
 impl Schema {
@@ -42,7 +87,11 @@ impl Schema {
         tables.sort_by_key(Table::qualified_name);
         enums.sort_by_key(EnumType::qualified_name);
         enums.dedup();
-        Schema { enums, tables }
+        Schema {
+            enums,
+            tables,
+            roles: Vec::new(),
+        }
     }
 
     /// The PostgreSQL schemas (namespaces) that hold at least one table or type, sorted.
@@ -69,6 +118,14 @@ impl Schema {
 
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
         self.tables.iter().find(|t| t.qualified_name() == *name)
+    }
+
+    /// The declared role of `kind`, if the schema declares roles.
+    pub fn role(&self, kind: RoleKind) -> Option<&str> {
+        self.roles
+            .iter()
+            .find(|r| r.kind == kind)
+            .map(|r| r.name.as_str())
     }
 }
 
@@ -133,6 +190,39 @@ pub struct Table {
     /// Migration hint, not schema: the table's previous name in the same schema.
     #[serde(skip)]
     pub renamed_from: Option<String>,
+    /// Not schema: who may do what with the table's rows, from which the roles' grants are
+    /// computed (`cargo schema role`). Only declarations carry it; snapshots and introspected
+    /// tables have the default.
+    #[serde(skip)]
+    pub access: Access,
+}
+
+/// What a table is to the role model: its kind and the columns that need care.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Access {
+    pub kind: TableKind,
+    /// `#[column(secret)]`: credentials the tenant-scoped application role may not read.
+    pub secret_columns: Vec<String>,
+    /// The tenant root's `tenant_updates(...)`: the columns a tenant may change in its own row.
+    pub tenant_updates: Vec<String>,
+}
+
+/// What a table declares itself to be (see the conventions in README.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TableKind {
+    /// Rows belong to one account; row-level security filters them.
+    Tenant,
+    /// Rows shared by every account, for a stated reason.
+    #[default]
+    Global,
+    /// The accounts table: what tenant tables' `account_id` references.
+    TenantRoot,
+}
+
+impl TableKind {
+    pub const fn is_tenant(self) -> bool {
+        matches!(self, TableKind::Tenant)
+    }
 }
 
 /// The trigger functions the generator creates, once per PostgreSQL schema that uses them.
@@ -193,6 +283,7 @@ impl Table {
             updated_at_trigger: None,
             append_only_trigger: None,
             renamed_from: None,
+            access: Access::default(),
         }
     }
 
@@ -200,6 +291,7 @@ impl Table {
     pub fn without_hints(&self) -> Table {
         Table {
             renamed_from: None,
+            access: Access::default(),
             columns: self.columns.iter().map(Column::without_hints).collect(),
             ..self.clone()
         }
@@ -432,6 +524,11 @@ pub struct ForeignKey {
     pub referenced_columns: Vec<String>,
     pub on_delete: ReferentialAction,
     pub on_update: ReferentialAction,
+    /// `ON DELETE SET NULL (columns)` / `SET DEFAULT (columns)` (PostgreSQL 15): only these
+    /// columns are reset, so a tenant reference `(account_id, x)` keeps its `account_id`.
+    /// Empty: every column of the key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_delete_columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -52,8 +52,10 @@ pub mod __private {
         IndexDescriptor, KeyDescriptor, PartitionDescriptor, PartitioningDescriptor, PgEnum,
         PolicyDescriptor, Table, TableDescriptor, TableKind, TenantRoot, TypeDescriptor,
     };
+    pub use crate::descriptor::RoleNames;
     pub use crate::ir::{
-        Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, Schema, SqlType,
+        Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, RoleKind,
+        Schema, SqlType,
     };
     pub use diesel;
 

@@ -295,6 +295,9 @@ fn render_foreign_key(fk: &ForeignKey) -> String {
     if fk.on_delete != ReferentialAction::NoAction {
         sql.push_str(" ON DELETE ");
         sql.push_str(fk.on_delete.to_sql());
+        if !fk.on_delete_columns.is_empty() {
+            sql.push_str(&format!(" ({})", quote_list(&fk.on_delete_columns)));
+        }
     }
     if fk.on_update != ReferentialAction::NoAction {
         sql.push_str(" ON UPDATE ");
@@ -474,6 +477,11 @@ pub fn render_change(change: &Change) -> Vec<String> {
             ),
         )],
         Change::CreateSchema(s) => vec![format!("CREATE SCHEMA {};", quote_ident(s))],
+        Change::CreateRole(r) => vec![crate::role::create_role_sql(&r.name)],
+        Change::KeepRole(r) => vec![format!(
+            "-- Role {} is left in place: roles are cluster-wide and other databases may use it.",
+            quote_ident(&r.name)
+        )],
         Change::DropSchema(s) => vec![format!("DROP SCHEMA {};", quote_ident(s))],
         Change::CreateTable(t) => render_create_table_with_comments(t),
         Change::DropTable(t) => vec![format!(

@@ -7,6 +7,12 @@
 //! is safe behind a transaction-pooling proxy such as PgBouncer — and runs the closure in it.
 //! Outside such a transaction the setting is unset and, for the application role, every tenant
 //! table is empty.
+//!
+//! A *session-level* setting (`SET app.current_account_id = …`, or `set_config(…, false)`)
+//! outlives its transaction and, on a pooled connection, reaches the next client's queries.
+//! [`with_tenant`] refuses to run on a connection that has one: it is a bug or an attack, and
+//! the pool must reset connections between clients (`DISCARD ALL`, PgBouncer's
+//! `server_reset_query`).
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::pg::PgConnection;
@@ -31,29 +37,55 @@ where
         .transaction_depth()?
         .is_some();
     conn.transaction(|conn| {
-        let current = if nested { current_tenant(conn)? } else { None };
-        if let Some(current) = current.filter(|c| !c.is_empty()) {
-            if current != account {
+        if nested {
+            if let Some(current) = current_tenant(conn)?.filter(|c| !c.is_empty()) {
+                if current != account {
+                    return Err(E::from(diesel::result::Error::QueryBuilderError(
+                        format!("with_tenant({account}) inside a transaction scoped to {current}")
+                            .into(),
+                    )));
+                }
+            }
+            set_local(conn, &account)?;
+        } else {
+            // At the start of a transaction any tenant set is a session-level one. One round
+            // trip: CASE evaluates the check before the `set_config` it guards.
+            let set: Setting = diesel::sql_query(
+                "SELECT CASE WHEN coalesce(current_setting('app.current_account_id', true), '') = '' \
+                 THEN set_config('app.current_account_id', $1, true) END AS value",
+            )
+            .bind::<Text, _>(&account)
+            .get_result(conn)?;
+            if set.value.is_none() {
                 return Err(E::from(diesel::result::Error::QueryBuilderError(
-                    format!("with_tenant({account}) inside a transaction scoped to {current}")
+                    "with_tenant: this connection has a session-level app.current_account_id \
+                     (set with SET or set_config(..., false)), which would outlive the \
+                     transaction; refusing to run. Reset pooled connections between clients \
+                     (DISCARD ALL, or PgBouncer's server_reset_query), and set the tenant only \
+                     through with_tenant"
                         .into(),
                 )));
             }
         }
-        diesel::sql_query("SELECT set_config('app.current_account_id', $1, true)")
-            .bind::<Text, _>(&account)
-            .execute(conn)?;
         work(conn)
     })
 }
 
+#[derive(diesel::QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    value: Option<String>,
+}
+
+fn set_local(conn: &mut PgConnection, account: &str) -> diesel::QueryResult<()> {
+    diesel::sql_query("SELECT set_config('app.current_account_id', $1, true)")
+        .bind::<Text, _>(account)
+        .execute(conn)
+        .map(drop)
+}
+
 /// The tenant the current transaction is scoped to, if any.
 pub fn current_tenant(conn: &mut PgConnection) -> diesel::QueryResult<Option<String>> {
-    #[derive(diesel::QueryableByName)]
-    struct Setting {
-        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-        value: Option<String>,
-    }
     Ok(
         diesel::sql_query("SELECT current_setting('app.current_account_id', true) AS value")
             .get_result::<Setting>(conn)?

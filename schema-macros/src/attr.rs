@@ -3,6 +3,7 @@
 
 use crate::ctxt::{unknown_key_message, Ctxt};
 use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Ident, LitInt, LitStr, Token};
@@ -27,6 +28,8 @@ pub const TABLE_KEYS: &[&str] = &[
     "append_only",
     "hard_delete",
     "renamed_from",
+    "tenant_updates",
+    "untenanted_rows",
 ];
 pub const COLUMN_KEYS: &[&str] = &[
     "primary_key",
@@ -43,6 +46,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "cidr",
     "renamed_from",
     "backfill",
+    "secret",
 ];
 const INDEX_KEYS: &[&str] = &[
     "name",
@@ -58,10 +62,13 @@ const POLICY_KEYS: &[&str] = &[
     "name",
     "command",
     "roles",
+    "to",
     "restrictive",
     "using",
     "with_check",
 ];
+/// The kinds of role `schema!` declares (`to(identity)` in a policy).
+pub const ROLE_KINDS: &[&str] = &["app", "identity", "provisioning", "monitor"];
 const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
 const PARTITION_KEYS: &[&str] = &[
     "name",
@@ -162,6 +169,8 @@ pub struct PolicySpec {
     pub name: LitStr,
     pub command: String,
     pub roles: Vec<LitStr>,
+    /// `to(identity, ...)`: declared roles by kind.
+    pub role_kinds: Vec<String>,
     pub restrictive: bool,
     pub using: Option<LitStr>,
     pub with_check: Option<LitStr>,
@@ -239,6 +248,10 @@ pub struct TableAttrs {
     pub hard_delete: Option<LitStr>,
     /// `renamed_from = "old_name"`: the migration renames the table instead of dropping it.
     pub renamed_from: Option<LitStr>,
+    /// The tenant root's `tenant_updates(col, ...)`: what a tenant may change in its own row.
+    pub tenant_updates: Option<(Vec<Ident>, Span)>,
+    /// `untenanted_rows = "why"`: a tenant table whose `account_id` may be NULL.
+    pub untenanted_rows: Option<LitStr>,
 }
 
 #[derive(Default)]
@@ -258,6 +271,8 @@ pub struct ColumnAttrs {
     pub renamed_from: Option<LitStr>,
     /// `backfill = "expr"`: what existing NULLs become when the column turns NOT NULL.
     pub backfill: Option<LitStr>,
+    /// `secret`: a credential the tenant-scoped application role may not read.
+    pub secret: Option<Span>,
 }
 
 /// Tracks which keys one attribute already used, to reject duplicates.
@@ -477,6 +492,7 @@ fn parse_policy(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PolicyS
     let mut name = None;
     let mut command = "all".to_string();
     let mut roles = Vec::new();
+    let mut role_kinds = Vec::new();
     let mut restrictive = false;
     let mut using = None;
     let mut with_check = None;
@@ -510,6 +526,18 @@ fn parse_policy(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PolicyS
                     .into_iter()
                     .collect();
             }
+            "to" => {
+                let content;
+                syn::parenthesized!(content in inner.input);
+                for kind in content.parse_terminated(Ident::parse_any, Token![,])? {
+                    let text = kind.to_string();
+                    if ROLE_KINDS.contains(&text.as_str()) {
+                        role_kinds.push(text);
+                    } else {
+                        cx.error_spanned_by(&kind, unknown_key_message("role kind", &text, ROLE_KINDS));
+                    }
+                }
+            }
             "restrictive" => restrictive = true,
             "using" => using = Some(inner.value()?.parse()?),
             "with_check" => with_check = Some(inner.value()?.parse()?),
@@ -537,6 +565,7 @@ fn parse_policy(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PolicyS
         name,
         command,
         roles,
+        role_kinds,
         restrictive,
         using,
         with_check,
@@ -807,6 +836,13 @@ pub fn parse_table_attrs(cx: &Ctxt, args: TokenStream) -> TableAttrs {
             "tenant_root" => attrs.tenant_root = Some(meta.path.span()),
             "hard_delete" => attrs.hard_delete = Some(meta.value()?.parse()?),
             "renamed_from" => attrs.renamed_from = Some(meta.value()?.parse()?),
+            "untenanted_rows" => attrs.untenanted_rows = Some(meta.value()?.parse()?),
+            "tenant_updates" => {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let columns = content.parse_terminated(Ident::parse_any, Token![,])?;
+                attrs.tenant_updates = Some((columns.into_iter().collect(), meta.path.span()));
+            }
             "append_only" => {
                 let mut time = None;
                 if meta.input.peek(syn::token::Paren) {
@@ -889,6 +925,7 @@ pub fn parse_column_attrs(cx: &Ctxt, field: &syn::Field, ident: &Ident) -> Colum
                 "cidr" => attrs.cidr = Some(span),
                 "renamed_from" => attrs.renamed_from = Some(meta.value()?.parse()?),
                 "backfill" => attrs.backfill = Some(meta.value()?.parse()?),
+                "secret" => attrs.secret = Some(span),
                 _ => {
                     cx.error_spanned_by(&meta.path, unknown_key_message("`column`", &key, COLUMN_KEYS));
                     skip_value(&meta)?;

@@ -2,6 +2,7 @@
 //! with the rule it enforces. They report to the [`Ctxt`] and never stop the others, so every
 //! broken convention of a struct shows in one build.
 
+use crate::attr::Action;
 use crate::ctxt::Ctxt;
 use crate::names::check_derived_length;
 use crate::sql;
@@ -93,23 +94,104 @@ pub fn check_table_kind(
 }
 
 /// Rule: a tenant table has `account_id`, NOT NULL, referencing the tenant root (its type is
-/// checked against the root's key by the compiler, see `codegen`).
-pub fn check_tenant_column(cx: &Ctxt, columns: &[Column<'_>]) {
+/// checked against the root's key by the compiler, see `codegen`). A table some of whose rows
+/// belong to no tenant yet (a request before sign-in) says why with `untenanted_rows = "..."`;
+/// its `account_id` is then `Option`, and those rows match no tenant's policy.
+pub fn check_tenant_column(cx: &Ctxt, columns: &[Column<'_>], untenanted_rows: Option<&LitStr>) {
     let Some(account) = columns.iter().find(|c| c.name == "account_id") else {
         // Reported by the tenant policy's own check.
         return;
     };
-    if account.ty.nullable {
-        cx.error_spanned_by(
+    match (account.ty.nullable, untenanted_rows) {
+        (true, None) => cx.error_spanned_by(
             account.field,
-            "a tenant table's `account_id` cannot be `Option`: every row belongs to an account\nhelp: declare it `pub account_id: Uuid`",
-        );
+            "a tenant table's `account_id` cannot be `Option`: every row belongs to an account\nhelp: declare it `pub account_id: Uuid`, or, if some rows belong to no account yet, say why: #[table(tenant, untenanted_rows = \"...\")] (only a policy naming a role reaches them)",
+        ),
+        (false, Some(reason)) => cx.error_spanned_by(
+            reason,
+            "`untenanted_rows` is for a tenant table whose `account_id` is `Option`\nhelp: remove it, or declare `pub account_id: Option<Uuid>`",
+        ),
+        (true, Some(reason)) => {
+            reason_given(cx, reason, "untenanted_rows");
+        }
+        (false, None) => {}
     }
     if !account.has_reference {
         cx.error_spanned_by(
             account.field,
             "a tenant table's `account_id` must be a foreign key to the accounts table\nhelp: #[column(references(Account, on_delete = cascade))]",
         );
+    }
+}
+
+/// Rule: a column `account_id` means per-tenant rows, and every per-tenant row is under
+/// row-level security: only a `tenant` table may have one. (A global table's rows are read by
+/// every tenant; the tenant root's rows are the tenants.)
+pub fn check_account_id_is_tenant(cx: &Ctxt, kind: Option<Kind>, columns: &[Column<'_>]) {
+    let Some(account) = columns.iter().find(|c| c.name == "account_id") else {
+        return;
+    };
+    let what = match kind {
+        Some(Kind::Global) => "a `global` table is read by every tenant",
+        Some(Kind::TenantRoot) => "the tenant root's rows are the tenants themselves",
+        _ => return,
+    };
+    cx.error_spanned_by(
+        account.field,
+        format!("`account_id` makes this table hold per-tenant rows, but {what}, outside the tenant policy\nhelp: declare it #[table(tenant, ...)] so row-level security filters it; rows without an account yet take `account_id: Option<Uuid>` and `untenanted_rows = \"why\"`, and a cross-tenant reader (sign-in) gets a policy of its own: policy(name = \"...\", command = select, to(identity), using = \"...\")"),
+    );
+}
+
+/// A foreign key as the referential-action rules see it.
+pub struct Reference<'a> {
+    /// The referencing columns: name and whether it is nullable.
+    pub columns: Vec<(&'a str, bool)>,
+    pub on_delete: Action,
+    pub on_update: Action,
+    pub span: Span,
+}
+
+/// Rule: a referential action never does what the referencing table refuses. An append-only
+/// table's `reject_update` trigger raises on every UPDATE, so `on_delete = set_null /
+/// set_default` and an `on_update` that writes would make the target's rows undeletable (or
+/// unchangeable). And `set_null` needs nullable columns: all but `account_id`, which a tenant
+/// reference keeps (PostgreSQL 15's `SET NULL (columns)`).
+pub fn check_referential_actions(cx: &Ctxt, append_only: bool, references: &[Reference<'_>]) {
+    let sets = |a: Action| matches!(a, Action::SetNull | Action::SetDefault);
+    for r in references {
+        if append_only && (sets(r.on_delete) || sets(r.on_update) || r.on_update == Action::Cascade)
+        {
+            cx.syn_error(syn::Error::new(
+                r.span,
+                "this referential action would UPDATE rows of an append-only table, whose trigger rejects every UPDATE: deleting (or changing) the referenced row would then always fail\nhelp: keep the id without a foreign key (a plain column, as audit tables keep ids for retention), or use `on_delete = cascade` / `restrict`",
+            ));
+            continue;
+        }
+        if r.on_delete == Action::SetNull {
+            let stuck: Vec<&str> = r
+                .columns
+                .iter()
+                .filter(|(name, nullable)| !nullable && *name != "account_id")
+                .map(|(name, _)| *name)
+                .collect();
+            if !stuck.is_empty() || r.columns.iter().all(|(_, nullable)| !nullable) {
+                let which = if stuck.is_empty() {
+                    "the key".to_string()
+                } else {
+                    format!("`{}`", stuck.join("`, `"))
+                };
+                cx.syn_error(syn::Error::new(
+                    r.span,
+                    format!("`on_delete = set_null` needs the referencing column(s) to be `Option`; {which} cannot be NULL, so deleting the referenced row would fail\nhelp: make the field an `Option`, or use `on_delete = cascade` / `restrict`"),
+                ));
+            }
+        }
+        if r.on_update == Action::SetNull && r.columns.iter().any(|(_, nullable)| !nullable) {
+            cx.syn_error(syn::Error::new(
+                r.span,
+                "`on_update = set_null` resets every column of the key, and a NOT NULL one cannot be reset (PostgreSQL limits only `ON DELETE` to some columns)\nhelp: use `on_update = cascade`, or no `on_update`",
+            ));
+        }
     }
 }
 

@@ -8,9 +8,71 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::Token;
 
+/// `roles(app = "...", identity = "...", provisioning = "...", monitor = "...");` before the
+/// list: the names of the declared roles (each kind not named keeps its default name).
+struct RolesSpec {
+    names: Vec<(String, syn::LitStr)>,
+}
+
+fn parse_roles(input: syn::parse::ParseStream) -> syn::Result<Option<RolesSpec>> {
+    if !(input.peek(syn::Ident) && input.peek2(syn::token::Paren)) {
+        return Ok(None);
+    }
+    let fork = input.fork();
+    if fork.parse::<syn::Ident>()? != "roles" {
+        return Ok(None);
+    }
+    input.parse::<syn::Ident>()?;
+    let content;
+    syn::parenthesized!(content in input);
+    let mut names = Vec::new();
+    let entries = content.parse_terminated(
+        |p: syn::parse::ParseStream| {
+            let kind: syn::Ident = p.parse()?;
+            p.parse::<Token![=]>()?;
+            let name: syn::LitStr = p.parse()?;
+            Ok((kind, name))
+        },
+        Token![,],
+    )?;
+    for (kind, name) in entries {
+        let text = kind.to_string();
+        if !crate::attr::ROLE_KINDS.contains(&text.as_str()) {
+            return Err(syn::Error::new(
+                kind.span(),
+                crate::ctxt::unknown_key_message("role kind", &text, crate::attr::ROLE_KINDS),
+            ));
+        }
+        if names.iter().any(|(k, _)| *k == text) {
+            return Err(syn::Error::new(kind.span(), format!("role `{text}` is named twice\nhelp: name each role once")));
+        }
+        let value = name.value();
+        // Role names go into DO blocks and policies: plain lower-case identifiers only.
+        let plain = !value.is_empty()
+            && value.len() <= 63
+            && value.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !plain || value.starts_with("pg_") {
+            return Err(syn::Error::new(
+                name.span(),
+                "a role name is a lower-case identifier of at most 63 bytes (letters, digits, `_`), not starting with `pg_`\nhelp: e.g. roles(app = \"platform_app\")",
+            ));
+        }
+        names.push((text, name));
+    }
+    input.parse::<Token![;]>()?;
+    Ok(Some(RolesSpec { names }))
+}
+
 pub fn expand(input: TokenStream) -> TokenStream {
-    let paths = match Punctuated::<syn::Path, Token![,]>::parse_terminated.parse2(input) {
-        Ok(paths) => paths,
+    let parser = |stream: syn::parse::ParseStream| {
+        let roles = parse_roles(stream)?;
+        let paths = Punctuated::<syn::Path, Token![,]>::parse_terminated(stream)?;
+        Ok((roles, paths))
+    };
+    let (roles, paths) = match parser.parse2(input) {
+        Ok((roles, paths)) => (roles, paths),
+        Err(e) if e.to_string().contains("role") => return e.to_compile_error(),
         Err(e) => {
             return syn::Error::new(
                 e.span(),
@@ -18,6 +80,26 @@ pub fn expand(input: TokenStream) -> TokenStream {
             )
             .to_compile_error()
         }
+    };
+    let role_names = {
+        let name = |kind: &str| {
+            roles
+                .as_ref()
+                .and_then(|r| r.names.iter().find(|(k, _)| k == kind))
+                .map(|(_, lit)| quote!(#lit))
+                .unwrap_or_else(|| {
+                    let field = format_ident!("{}", kind);
+                    quote!(::schema_core::__private::RoleNames::DEFAULT.#field)
+                })
+        };
+        let (app, identity, provisioning, monitor) =
+            (name("app"), name("identity"), name("provisioning"), name("monitor"));
+        quote!(::schema_core::__private::RoleNames {
+            app: #app,
+            identity: #identity,
+            provisioning: #provisioning,
+            monitor: #monitor,
+        })
     };
     // Mistakes are reported and the remaining entries still expanded, so one bad entry does
     // not also make every table "not listed".
@@ -79,12 +161,15 @@ pub fn expand(input: TokenStream) -> TokenStream {
         // PostgreSQL schema: the compiler evaluates this, so a clash does not compile.
         const _: () = ::schema_core::__private::assert_unique_relation_names(TABLES);
 
+        /// The names of the roles the platform ships (`schema!`'s `roles(...)`).
+        pub const ROLES: ::schema_core::__private::RoleNames = #role_names;
+
         /// The declared schema, ready to diff, render or compare with a live database.
         pub fn schema() -> ::core::result::Result<
             ::schema_core::__private::Schema,
             ::schema_core::descriptor::SchemaError,
         > {
-            ::schema_core::__private::Schema::from_descriptors(TABLES)
+            ::schema_core::__private::Schema::from_descriptors_with_roles(TABLES, &ROLES)
         }
     }
 }

@@ -26,6 +26,7 @@ struct ColumnModel {
     comment: Option<String>,
     renamed_from: Option<String>,
     backfill: Option<String>,
+    secret: bool,
 }
 
 struct IndexModel {
@@ -42,6 +43,8 @@ struct PolicyModel {
     command: String,
     permissive: bool,
     roles: Vec<String>,
+    /// Declared roles by kind (`app`, `identity` …), named in `schema!`.
+    role_kinds: Vec<String>,
     using: Option<String>,
     with_check: Option<String>,
 }
@@ -89,6 +92,7 @@ struct Model {
     updated_at_trigger: Option<String>,
     append_only_trigger: Option<String>,
     kind: Kind,
+    tenant_updates: Vec<String>,
     renamed_from: Option<String>,
 }
 
@@ -249,6 +253,8 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     let mut indexes: Vec<(ColumnList, bool)> = attrs.indexes;
     let table_checks = attrs.checks;
     let tenant = attrs.tenant;
+    let untenanted_rows = attrs.untenanted_rows;
+    let tenant_updates_spec = attrs.tenant_updates;
     let row_security_flag = attrs.row_security;
     let policy_specs = attrs.policies;
     let partition_by = attrs.partition_by;
@@ -388,6 +394,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             comment: doc_comment(&field.attrs),
             renamed_from,
             backfill: None,
+            secret: column_attrs.secret.is_some(),
         });
     }
     // Every field name, usable or not: expressions naming a field with a rejected type add
@@ -416,7 +423,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         }
     }
     for (index, lit) in backfill_exprs {
-        if sql::check_expression(cx, &lit, "`backfill`", Columns::OfThisTable(&field_names))
+        if sql::check_expression(cx, &lit, "`backfill`", Columns::OfThisTableOrSubqueries(&field_names))
             .is_some()
         {
             columns[index].backfill = Some(lit.value().trim().to_string());
@@ -578,9 +585,28 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         })
         .collect();
     if kind == Some(Kind::Tenant) {
-        conventions::check_tenant_column(cx, &convention_columns);
+        conventions::check_tenant_column(cx, &convention_columns, untenanted_rows.as_ref());
         conventions::check_tenant_unique_keys(cx, &unique_keys);
+    } else if let Some(reason) = &untenanted_rows {
+        cx.error_spanned_by(reason, "`untenanted_rows` applies to `tenant` tables only");
     }
+    conventions::check_account_id_is_tenant(cx, kind, &convention_columns);
+    let references: Vec<conventions::Reference<'_>> = foreign_keys
+        .iter()
+        .map(|fk| conventions::Reference {
+            columns: fk
+                .columns
+                .iter()
+                .filter_map(|ident| column_of(ident))
+                .map(|c| (c.name.as_str(), c.ty.nullable))
+                .collect(),
+            on_delete: fk.on_delete,
+            on_update: fk.on_update,
+            span: fk.span,
+        })
+        .collect();
+    conventions::check_referential_actions(cx, append_only.is_some(), &references);
+    drop(references);
     conventions::check_timestamps(cx, &item.ident, &convention_columns, append_only.as_ref());
     conventions::check_soft_delete(
         cx,
@@ -651,6 +677,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                         command: "all".into(),
                         permissive: true,
                         roles: Vec::new(),
+                        role_kinds: Vec::new(),
                         using: Some(expr.clone()),
                         with_check: Some(expr),
                     });
@@ -659,6 +686,48 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             },
             None => cx.syn_error(syn::Error::new(span, "a `tenant` table needs an `account_id` column: the tenant policy filters on it\nhelp: add `pub account_id: Uuid` with #[column(references(Account))]")),
         }
+    }
+    // The tenant root's rows are the tenants: the application role sees (and, in the columns
+    // of `tenant_updates`, changes) its own row only; provisioning creates and deletes them.
+    let mut tenant_updates = Vec::new();
+    if let Some((span, key)) = (kind == Some(Kind::TenantRoot))
+        .then(|| primary_key.1.first().cloned().map(|k| (item.ident.span(), k)))
+        .flatten()
+    {
+        let key_type = columns.iter().find(|c| c.name == key).and_then(|c| tenant_cast(&c.ty));
+        if let (Some(cast), [_]) = (key_type, primary_key.1.as_slice()) {
+            let own = format!("{key} = (SELECT nullif(current_setting('app.current_account_id', true), '')::{cast})");
+            if let Some((list, _)) = &tenant_updates_spec {
+                tenant_updates = resolve(list, "`tenant_updates`");
+                for (column, ident) in tenant_updates.iter().zip(list) {
+                    if primary_key.1.contains(column) {
+                        cx.error_spanned_by(ident, "`tenant_updates` cannot list the key: a tenant's id never changes");
+                    }
+                }
+            }
+            let mut push = |suffix: &str, command: &str, role: &str, using: Option<&str>, with_check: Option<&str>| {
+                let name = format!("{table_name}_{suffix}");
+                check_derived_length(cx, span, "generated policy name", &name);
+                policies.push(PolicyModel {
+                    name,
+                    command: command.into(),
+                    permissive: true,
+                    roles: Vec::new(),
+                    role_kinds: vec![role.into()],
+                    using: using.map(str::to_string),
+                    with_check: with_check.map(str::to_string),
+                });
+            };
+            push("tenant_read", "select", "app", Some(&own), None);
+            if !tenant_updates.is_empty() {
+                push("tenant_update", "update", "app", Some(&own), Some(&own));
+            }
+            push("provisioning", "all", "provisioning", Some("true"), Some("true"));
+        } else {
+            cx.error_spanned_by(&item.ident, "the tenant root needs a one-column `Uuid`, `i64`, `i32` or `String` primary key: tenant tables' `account_id` and the tenant policy use it");
+        }
+    } else if let Some((_, span)) = &tenant_updates_spec {
+        cx.syn_error(syn::Error::new(*span, "`tenant_updates` applies to the tenant root only\nhelp: on a tenant table the application role updates its tenant's rows already"));
     }
     for spec in &policy_specs {
         check_identifier(cx, spec.name.span(), "policy name", &spec.name.value());
@@ -696,12 +765,16 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             command: spec.command.clone(),
             permissive: !spec.restrictive,
             roles: spec.roles.iter().map(LitStr::value).collect(),
+            role_kinds: spec.role_kinds.clone(),
             using: parse(&spec.using, "the policy's `using`"),
             with_check: parse(&spec.with_check, "the policy's `with_check`"),
         });
     }
-    let row_security = (tenant.is_some() || row_security_flag.is_some() || !policies.is_empty())
-        .then_some(policies);
+    let row_security = (tenant.is_some()
+        || kind == Some(Kind::TenantRoot)
+        || row_security_flag.is_some()
+        || !policies.is_empty())
+    .then_some(policies);
 
     let partitioning = build_partitioning(
         cx,
@@ -813,6 +886,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         updated_at_trigger,
         append_only_trigger,
         kind: kind.unwrap_or(Kind::Global),
+        tenant_updates,
         renamed_from,
     })
 }
@@ -1229,6 +1303,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         let comment = option_str(&c.comment);
         let renamed_from = option_str(&c.renamed_from);
         let backfill = option_str(&c.backfill);
+        let secret = c.secret;
         let identity = match c.identity {
             Some(IdentityKind::Always) => quote!(::core::option::Option::Some(
                 ::schema_core::__private::Identity::Always
@@ -1252,6 +1327,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                 comment: #comment,
                 renamed_from: #renamed_from,
                 backfill: #backfill,
+                secret: #secret,
             }
         }
     });
@@ -1297,11 +1373,13 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                 let (n, permissive, roles) = (&p.name, p.permissive, &p.roles);
                 let command = format_ident!("{}", capitalize(&p.command));
                 let (using, with_check) = (option_str(&p.using), option_str(&p.with_check));
+                let role_kinds = p.role_kinds.iter().map(|k| format_ident!("{}", capitalize(k)));
                 quote!(::schema_core::__private::PolicyDescriptor {
                     name: #n,
                     command: ::schema_core::__private::PolicyCommand::#command,
                     permissive: #permissive,
                     roles: &[#(#roles),*],
+                    role_kinds: &[#(::schema_core::__private::RoleKind::#role_kinds),*],
                     using: #using,
                     with_check: #with_check,
                 })
@@ -1313,6 +1391,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
     let updated_at_trigger = option_str(&m.updated_at_trigger);
     let append_only_trigger = option_str(&m.append_only_trigger);
     let renamed_from = option_str(&m.renamed_from);
+    let tenant_updates = &m.tenant_updates;
     let kind = match m.kind {
         Kind::Tenant => quote!(Tenant),
         Kind::Global => quote!(Global),
@@ -1469,6 +1548,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                     updated_at_trigger: #updated_at_trigger,
                     append_only_trigger: #append_only_trigger,
                     kind: ::schema_core::__private::TableKind::#kind,
+                    tenant_updates: &[#(#tenant_updates),*],
                     renamed_from: #renamed_from,
                 };
         }

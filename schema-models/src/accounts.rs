@@ -9,6 +9,7 @@ use uuid::Uuid;
     schema = "accounts",
     name = "accounts",
     tenant_root,
+    tenant_updates(name, settings),
     unique(account_number, all_rows = "billing account numbers are never reused"),
     unique_index(realm, where = "deleted_at IS NULL")
 )]

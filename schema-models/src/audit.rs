@@ -3,7 +3,6 @@
 //! detached and archived whole.
 
 use crate::accounts::Account;
-use crate::auth::User;
 use chrono::{DateTime, Utc};
 use ipnetwork::IpNetwork;
 use uuid::Uuid;
@@ -31,7 +30,8 @@ pub struct AuditLog {
     pub id: i64,
     #[column(references(Account, on_delete = cascade))]
     pub account_id: Uuid,
-    #[column(references(User, on_delete = set_null))]
+    /// Who made the change. Kept without a foreign key, for audit retention: the entry outlives
+    /// the user (and an append-only row cannot be set to NULL).
     pub actor_user_id: Option<Uuid>,
     #[column(varchar = 128)]
     pub table_name: String,
@@ -45,12 +45,21 @@ pub struct AuditLog {
     pub created_at: DateTime<Utc>,
 }
 
-/// Every API request: who, what, how it went. Requests before authentication have no account.
+/// Every API request: who, what, how it went. Requests before authentication have no account:
+/// the identity role logs and reads those, and nothing else.
 #[schema_core::table(
     schema = "audit",
     name = "api_audit_log",
-    global = "requests are logged before (and whether or not) an account is known",
+    tenant,
+    untenanted_rows = "requests are logged before (and whether or not) an account is known",
     append_only,
+    policy(
+        name = "api_audit_log_unauthenticated",
+        command = all,
+        to(identity),
+        using = "account_id IS NULL",
+        with_check = "account_id IS NULL"
+    ),
     primary_key(id, created_at),
     partition_by(range(created_at)),
     monthly_partitions(from = "2026-01", months = 18),
@@ -81,7 +90,7 @@ pub struct ApiAuditLog {
     #[column(serial)]
     pub id: i64,
     pub request_id: Uuid,
-    #[column(references(Account, on_delete = set_null))]
+    #[column(references(Account, on_delete = cascade))]
     pub account_id: Option<Uuid>,
     #[column(varchar = 255)]
     pub endpoint: String,
@@ -96,12 +105,21 @@ pub struct ApiAuditLog {
     pub created_at: DateTime<Utc>,
 }
 
-/// Sign-in attempts, successful or not.
+/// Sign-in attempts, successful or not. The identity role records them (for any account: it
+/// signs users in) and reads the ones that belong to no account; an account reads its own.
 #[schema_core::table(
     schema = "audit",
     name = "login_history",
-    global = "attempts are recorded before an account is chosen, failed ones without a user",
+    tenant,
+    untenanted_rows = "attempts are recorded before an account is chosen, failed ones without a user",
     append_only,
+    policy(name = "login_history_sign_in_record", command = insert, to(identity), with_check = "true"),
+    policy(
+        name = "login_history_sign_in_read",
+        command = select,
+        to(identity),
+        using = "account_id IS NULL"
+    ),
     index(user_id, created_at(desc)),
     index(
         ip_address,
@@ -114,7 +132,7 @@ pub struct ApiAuditLog {
 pub struct LoginHistory {
     #[column(primary_key, identity)]
     pub id: i64,
-    #[column(references(User, on_delete = set_null))]
+    /// Kept without a foreign key, for audit retention: the record outlives the user.
     pub user_id: Option<Uuid>,
     #[column(varchar = 254)]
     pub username: String,
@@ -125,4 +143,7 @@ pub struct LoginHistory {
     pub user_agent: Option<String>,
     #[column(default = "now()")]
     pub created_at: DateTime<Utc>,
+    /// The user's home account, once the attempt names a user.
+    #[column(references(Account, on_delete = cascade))]
+    pub account_id: Option<Uuid>,
 }

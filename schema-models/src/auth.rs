@@ -6,12 +6,20 @@ use ipnetwork::IpNetwork;
 use uuid::Uuid;
 
 /// A person who signs in. `account_id` is the home account; access to further accounts goes
-/// through [`UserAccount`].
+/// through [`UserAccount`]. Sign-in reads a user by login before any account is chosen: the
+/// identity role, with `app.sign_in_login` set to the login, sees that user and no other.
 #[schema_core::table(
     schema = "auth",
     name = "users",
-    global = "people sign in before an account is chosen; their accounts come from users_to_accounts",
-    unique_index(account_id, username, where = "deleted_at IS NULL")
+    tenant,
+    unique_index(account_id, username, where = "deleted_at IS NULL"),
+    unique(account_id, id),
+    policy(
+        name = "users_sign_in",
+        command = select,
+        to(identity),
+        using = "deleted_at IS NULL AND (email = current_setting('app.sign_in_login', true) OR username = current_setting('app.sign_in_login', true))"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
@@ -29,6 +37,8 @@ pub struct User {
     pub last_name: Option<String>,
     #[column(default = "false")]
     pub mfa_enabled: bool,
+    /// The TOTP seed: read by sign-in only.
+    #[column(secret)]
     pub mfa_secret: Option<String>,
     pub last_login_ip: Option<IpNetwork>,
     #[column(default = "now()")]
@@ -36,21 +46,40 @@ pub struct User {
     #[column(default = "now()")]
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The password's hash (argon2id); NULL for users who sign in through SSO only. Read by
+    /// sign-in only.
+    #[column(secret)]
+    pub password_hash: Option<String>,
 }
 
-/// `users_to_accounts`: which users may act in which accounts, and as what.
+/// `users_to_accounts`: which users may act in which accounts, and as what. Sign-in lists a
+/// user's accounts before one is chosen: the identity role sees the memberships of the user
+/// in `app.sign_in_user_id`.
 #[schema_core::table(
     schema = "auth",
     name = "users_to_accounts",
-    global = "read at sign-in, before an account is chosen, to list the user's accounts",
+    tenant,
     hard_delete = "revoking access removes the membership; the audit log keeps the history",
-    primary_key(account_id, user_id)
+    primary_key(account_id, user_id),
+    policy(
+        name = "users_to_accounts_sign_in",
+        command = select,
+        to(identity),
+        using = "user_id = nullif(current_setting('app.sign_in_user_id', true), '')::uuid"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserAccount {
     #[column(references(Account, on_delete = cascade))]
     pub account_id: Uuid,
-    #[column(references(User, on_delete = cascade), index)]
+    #[column(
+        references(
+            User,
+            on_delete = cascade,
+            across_tenants = "a membership lets a user whose home is another account act in this one"
+        ),
+        index
+    )]
     pub user_id: Uuid,
     #[column(varchar = 32, default = "'user'")]
     pub role: String,
@@ -60,22 +89,46 @@ pub struct UserAccount {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A signed-in session. Only a hash of the token is stored.
+/// A signed-in session of a user, under the user's home account. Only a hash of the token is
+/// stored, and only sign-in reads it: the identity role finds the session whose hash is in
+/// `app.session_token_hash`, creates sessions and ends them.
 #[schema_core::table(
     schema = "auth",
     name = "sessions",
-    global = "a session is looked up by its token before any account is chosen",
+    tenant,
     hard_delete = "expired and revoked sessions are purged; login_history keeps the record",
-    unique(token_hash),
-    index(expires_at)
+    unique(
+        token_hash,
+        across_tenants = "a token is looked up before its account is known; it is a hash of 256 random bits"
+    ),
+    index(expires_at),
+    foreign_key(
+        columns(account_id, user_id),
+        references = User,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
+    policy(
+        name = "sessions_sign_in_read",
+        command = select,
+        to(identity),
+        using = "token_hash = current_setting('app.session_token_hash', true)"
+    ),
+    policy(name = "sessions_sign_in_create", command = insert, to(identity), with_check = "true"),
+    policy(
+        name = "sessions_sign_in_end",
+        command = delete,
+        to(identity),
+        using = "token_hash = current_setting('app.session_token_hash', true)"
+    )
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     #[column(primary_key, default = "gen_random_uuid()")]
     pub id: Uuid,
-    #[column(references(User, on_delete = cascade), index)]
+    #[column(index)]
     pub user_id: Uuid,
-    #[column(varchar = 64)]
+    #[column(secret, varchar = 64)]
     pub token_hash: String,
     pub ip_address: Option<IpNetwork>,
     pub user_agent: Option<String>,
@@ -84,6 +137,12 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     #[column(default = "now()")]
     pub updated_at: DateTime<Utc>,
+    /// The user's home account: the tenant the session belongs to.
+    #[column(
+        references(Account, on_delete = cascade),
+        backfill = "(SELECT u.account_id FROM auth.users u WHERE u.id = user_id)"
+    )]
+    pub account_id: Uuid,
 }
 
 /// One grantable permission, e.g. `devices.write`.
@@ -196,6 +255,12 @@ pub struct RolePermission {
     tenant,
     hard_delete = "revoking a grant removes it; audit_log keeps the history",
     primary_key(account_id, user_id, permission_id),
+    foreign_key(
+        columns(account_id, user_id),
+        references = User,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
     check(
         name = "user_permissions_expiry_check",
         expr = "expires_at IS NULL OR expires_at > created_at"
@@ -205,7 +270,7 @@ pub struct RolePermission {
 pub struct UserPermission {
     #[column(references(Account, on_delete = cascade))]
     pub account_id: Uuid,
-    #[column(references(User, on_delete = cascade), index)]
+    #[column(index)]
     pub user_id: Uuid,
     #[column(references(Permission, on_delete = cascade), index)]
     pub permission_id: i64,

@@ -12,6 +12,12 @@ use uuid::Uuid;
     schema = "devices",
     name = "devices",
     tenant,
+    foreign_key(
+        columns(account_id, owner_user_id),
+        references = User,
+        target_columns(account_id, id),
+        on_delete = set_null
+    ),
     unique_index(account_id, sip_username, where = "deleted_at IS NULL"),
     unique_index(account_id, mac_address, where = "deleted_at IS NULL"),
     unique(account_id, id, name = "devices_account_id_id_key"),
@@ -28,7 +34,7 @@ pub struct Device {
     pub id: Uuid,
     #[column(references(Account, on_delete = cascade))]
     pub account_id: Uuid,
-    #[column(references(User, on_delete = set_null), index)]
+    #[column(index)]
     pub owner_user_id: Option<Uuid>,
     #[column(varchar = 128)]
     pub name: String,

@@ -15,6 +15,12 @@ pub mod trunks;
 pub mod voicemail;
 
 schema_core::schema! {
+    roles(
+        app = "platform_app",
+        identity = "platform_identity",
+        provisioning = "platform_provisioning",
+        monitor = "platform_monitor"
+    );
     accounts::Account,
     accounts::AccountContact,
     accounts::AccountSetting,

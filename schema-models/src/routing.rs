@@ -211,6 +211,12 @@ pub struct MessageKey {
     schema = "routing",
     name = "message_key_versions",
     tenant,
+    foreign_key(
+        columns(account_id, created_by),
+        references = User,
+        target_columns(account_id, id),
+        on_delete = set_null
+    ),
     hard_delete = "at most ten versions are kept; the oldest is removed to make room",
     foreign_key(
         columns(account_id, message_key_id),
@@ -233,7 +239,6 @@ pub struct MessageKeyVersion {
     pub version_name: Option<String>,
     /// The prompt per language: `{"nl-BE": {"content": "...", "voice": "..."}}`.
     pub contents: serde_json::Value,
-    #[column(references(User, on_delete = set_null))]
     pub created_by: Option<Uuid>,
     #[column(default = "now()")]
     pub created_at: DateTime<Utc>,
@@ -310,7 +315,7 @@ pub struct RoutingTableHistory {
     pub snapshot: serde_json::Value,
     #[column(varchar = 16)]
     pub action_type: String,
-    #[column(references(User, on_delete = set_null))]
+    /// Kept without a foreign key, for audit retention: the entry outlives the user.
     pub action_by: Option<Uuid>,
     #[column(default = "now()")]
     pub action_at: DateTime<Utc>,

@@ -135,6 +135,12 @@ pub struct DialPlan {
     schema = "telecom",
     name = "dial_plan_versions",
     tenant,
+    foreign_key(
+        columns(account_id, created_by),
+        references = User,
+        target_columns(account_id, id),
+        on_delete = set_null
+    ),
     hard_delete = "versions go with their dial plan; only ten are kept",
     foreign_key(
         columns(account_id, dial_plan_id),
@@ -159,7 +165,6 @@ pub struct DialPlanVersion {
     pub configuration: serde_json::Value,
     #[column(default = "false")]
     pub is_active: bool,
-    #[column(references(User, on_delete = set_null))]
     pub created_by: Option<Uuid>,
     pub activated_at: Option<DateTime<Utc>>,
     #[column(default = "now()")]
@@ -316,6 +321,12 @@ pub struct CallQueue {
     schema = "telecom",
     name = "queue_members",
     tenant,
+    foreign_key(
+        columns(account_id, user_id),
+        references = User,
+        target_columns(account_id, id),
+        on_delete = cascade
+    ),
     hard_delete = "leaving a queue removes the membership",
     primary_key(account_id, queue_id, user_id),
     foreign_key(
@@ -331,7 +342,7 @@ pub struct QueueMember {
     #[column(references(Account, on_delete = cascade))]
     pub account_id: Uuid,
     pub queue_id: Uuid,
-    #[column(references(User, on_delete = cascade), index)]
+    #[column(index)]
     pub user_id: Uuid,
     #[column(default = "0")]
     pub penalty: i16,
@@ -446,6 +457,12 @@ pub struct CallEvent {
     schema = "telecom",
     name = "extensions",
     tenant,
+    foreign_key(
+        columns(account_id, user_id),
+        references = User,
+        target_columns(account_id, id),
+        on_delete = set_null
+    ),
     unique_index(account_id, number, where = "deleted_at IS NULL"),
     foreign_key(
         columns(account_id, dial_plan_id),
@@ -463,7 +480,7 @@ pub struct Extension {
     pub account_id: Uuid,
     #[column(varchar = 8)]
     pub number: String,
-    #[column(references(User, on_delete = set_null), index)]
+    #[column(index)]
     pub user_id: Option<Uuid>,
     pub dial_plan_id: Option<Uuid>,
     #[column(varchar = 64)]

@@ -34,7 +34,8 @@ pub struct Trunk {
     pub routing_plan_id: Option<Uuid>,
     #[column(varchar = 64)]
     pub auth_username: Option<String>,
-    #[column(varchar = 128)]
+    /// The trunk's SIP credential: read by the SIP edge (the owner's path), never by tenants.
+    #[column(secret, varchar = 128)]
     pub auth_password_hash: Option<String>,
     #[column(default = "now()")]
     pub created_at: DateTime<Utc>,

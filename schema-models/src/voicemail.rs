@@ -35,6 +35,12 @@ pub struct GreetingSettings {
     schema = "voicemail",
     name = "voicemail_boxes",
     tenant,
+    foreign_key(
+        columns(account_id, owner_user_id),
+        references = User,
+        target_columns(account_id, id),
+        on_delete = set_null
+    ),
     unique_index(account_id, mailbox_number, where = "deleted_at IS NULL"),
     unique(account_id, id, name = "voicemail_boxes_account_id_id_key"),
     check(
@@ -48,7 +54,7 @@ pub struct VoicemailBox {
     pub id: Uuid,
     #[column(references(Account, on_delete = cascade))]
     pub account_id: Uuid,
-    #[column(references(User, on_delete = set_null), index)]
+    #[column(index)]
     pub owner_user_id: Option<Uuid>,
     /// The digits callers dial to reach the box.
     #[column(varchar = 20, check = "mailbox_number ~ '^[0-9]+$'")]

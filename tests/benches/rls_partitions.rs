@@ -72,7 +72,7 @@ fn main() {
     conn.run_pending_migrations(FileBasedMigrations::from_path(migrations).unwrap())
         .unwrap();
     let schema = schema_models::schema().unwrap();
-    conn.batch_execute(&schema_core::role::app_role_sql(&schema, "platform_app"))
+    conn.batch_execute(&schema_core::role::roles_sql(&schema))
         .unwrap();
     let started = Instant::now();
     conn.batch_execute(&format!(

@@ -102,6 +102,7 @@ fn load(conn: &mut PgConnection) -> Loaded {
                 created_at: now,
                 updated_at: now,
                 deleted_at: None,
+                password_hash: None,
             })
         })
         .collect();

@@ -107,6 +107,7 @@ fn typed_inserts_reads_and_joins_through_the_generated_tables() {
         created_at: now,
         updated_at: now,
         deleted_at: None,
+        password_hash: None,
     };
     diesel::insert_into(users::table)
         .values(&user)

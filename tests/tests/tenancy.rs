@@ -58,10 +58,7 @@ fn names(conn: &mut PgConnection) -> Vec<String> {
 fn with_tenant_scopes_the_application_role_and_soft_deletes_are_updates() {
     let (_db, mut conn) = migrated_with_app_role();
     // Generated twice: the role SQL is idempotent.
-    conn.batch_execute(&schema_core::role::app_role_sql(
-        &platform_schema(),
-        "platform_app",
-    ))
+    conn.batch_execute(&schema_core::role::roles_sql(&platform_schema()))
     .unwrap();
     let (a, b) = (account("alpha"), account("beta"));
     diesel::insert_into(accounts::table)
@@ -174,7 +171,7 @@ fn the_role_sql_run_from_several_sessions_at_once_succeeds() {
     const SESSIONS: usize = 6;
     for round in 0..8 {
         let role = format!("concurrent_app_{}_{round}", std::process::id());
-        let sql = schema_core::role::app_role_sql(&schema_core::ir::Schema::default(), &role);
+        let sql = schema_core::role::create_role_sql(&role);
         let mut admin = db.connect();
         admin
             .batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""))

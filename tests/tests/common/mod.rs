@@ -30,10 +30,7 @@ pub fn migrated_with_app_role() -> (schema_core::pg::TestDatabase, PgConnection)
     let db = schema_core::pg::TestDatabase::new().expect("a test database");
     let mut conn = db.connect();
     run_all(&mut conn);
-    conn.batch_execute(&schema_core::role::app_role_sql(
-        &platform_schema(),
-        "platform_app",
-    ))
+    conn.batch_execute(&schema_core::role::roles_sql(&platform_schema()))
     .expect("the application role is created");
     (db, conn)
 }
