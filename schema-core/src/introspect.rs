@@ -764,6 +764,8 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
         .collect();
     live.tables
         .retain(|t| !archived.contains(&t.qualified_name()));
+    // Roles are cluster-wide; `role::drift` compares them and their privileges.
+    live.roles = declared.roles.clone();
     let expected = match canonicalize(conn, &with_live_months(declared, &live, &layouts)) {
         Ok(expected) => expected,
         // Typically a declared enum type the database does not have.

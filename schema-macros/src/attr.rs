@@ -534,7 +534,7 @@ fn parse_policy(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PolicyS
                     if ROLE_KINDS.contains(&text.as_str()) {
                         role_kinds.push(text);
                     } else {
-                        cx.error_spanned_by(&kind, unknown_key_message("role kind", &text, ROLE_KINDS));
+                        cx.error_spanned_by(&kind, unknown_key_message("`to`", &text, ROLE_KINDS));
                     }
                 }
             }

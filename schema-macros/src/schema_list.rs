@@ -12,6 +12,8 @@ use syn::Token;
 /// list: the names of the declared roles (each kind not named keeps its default name).
 struct RolesSpec {
     names: Vec<(String, syn::LitStr)>,
+    /// Mistakes in the names, reported while the list still expands (with default names).
+    errors: TokenStream,
 }
 
 fn parse_roles(input: syn::parse::ParseStream) -> syn::Result<Option<RolesSpec>> {
@@ -26,6 +28,7 @@ fn parse_roles(input: syn::parse::ParseStream) -> syn::Result<Option<RolesSpec>>
     let content;
     syn::parenthesized!(content in input);
     let mut names = Vec::new();
+    let mut errors = TokenStream::new();
     let entries = content.parse_terminated(
         |p: syn::parse::ParseStream| {
             let kind: syn::Ident = p.parse()?;
@@ -38,13 +41,24 @@ fn parse_roles(input: syn::parse::ParseStream) -> syn::Result<Option<RolesSpec>>
     for (kind, name) in entries {
         let text = kind.to_string();
         if !crate::attr::ROLE_KINDS.contains(&text.as_str()) {
-            return Err(syn::Error::new(
-                kind.span(),
-                crate::ctxt::unknown_key_message("role kind", &text, crate::attr::ROLE_KINDS),
-            ));
+            errors.extend(
+                syn::Error::new(
+                    kind.span(),
+                    crate::ctxt::unknown_key_message("`roles`", &text, crate::attr::ROLE_KINDS),
+                )
+                .to_compile_error(),
+            );
+            continue;
         }
         if names.iter().any(|(k, _)| *k == text) {
-            return Err(syn::Error::new(kind.span(), format!("role `{text}` is named twice\nhelp: name each role once")));
+            errors.extend(
+                syn::Error::new(
+                    kind.span(),
+                    format!("role `{text}` is named twice\nhelp: name each role once"),
+                )
+                .to_compile_error(),
+            );
+            continue;
         }
         let value = name.value();
         // Role names go into DO blocks and policies: plain lower-case identifiers only.
@@ -53,15 +67,19 @@ fn parse_roles(input: syn::parse::ParseStream) -> syn::Result<Option<RolesSpec>>
             && value.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
             && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !plain || value.starts_with("pg_") {
-            return Err(syn::Error::new(
-                name.span(),
-                "a role name is a lower-case identifier of at most 63 bytes (letters, digits, `_`), not starting with `pg_`\nhelp: e.g. roles(app = \"platform_app\")",
-            ));
+            errors.extend(
+                syn::Error::new(
+                    name.span(),
+                    "a role name is a lower-case identifier of at most 63 bytes (letters, digits, `_`), not starting with `pg_`\nhelp: e.g. roles(app = \"platform_app\")",
+                )
+                .to_compile_error(),
+            );
+            continue;
         }
         names.push((text, name));
     }
     input.parse::<Token![;]>()?;
-    Ok(Some(RolesSpec { names }))
+    Ok(Some(RolesSpec { names, errors }))
 }
 
 pub fn expand(input: TokenStream) -> TokenStream {
@@ -72,7 +90,6 @@ pub fn expand(input: TokenStream) -> TokenStream {
     };
     let (roles, paths) = match parser.parse2(input) {
         Ok((roles, paths)) => (roles, paths),
-        Err(e) if e.to_string().contains("role") => return e.to_compile_error(),
         Err(e) => {
             return syn::Error::new(
                 e.span(),
@@ -103,7 +120,10 @@ pub fn expand(input: TokenStream) -> TokenStream {
     };
     // Mistakes are reported and the remaining entries still expanded, so one bad entry does
     // not also make every table "not listed".
-    let mut errors = TokenStream::new();
+    let mut errors = roles
+        .as_ref()
+        .map(|r| r.errors.clone())
+        .unwrap_or_default();
     let mut unique_paths: Vec<&syn::Path> = Vec::new();
     for path in &paths {
         if path.segments.iter().any(|s| !s.arguments.is_empty()) {

@@ -149,7 +149,8 @@ fn call_detail_records_are_range_partitioned_by_month_with_a_default() {
 fn tenant_tables_and_every_partition_enable_and_force_rls_with_the_tenant_policy() {
     let (_db, mut conn) = platform();
     // Every tenant table of the declarations, and each of its partitions, has RLS enabled and
-    // forced with its tenant policy; every other table has none.
+    // forced with its tenant policy; the tenant root has RLS with its own policies; every other
+    // table has none.
     let declared = platform_schema();
     let mut tenant = Vec::new();
     let mut other = Vec::new();
@@ -159,6 +160,11 @@ fn tenant_tables_and_every_partition_enable_and_force_rls_with_the_tenant_policy
             .row_security
             .as_ref()
             .is_some_and(|r| r.policies.iter().any(|p| p.name == policy));
+        if table.access.kind == schema_core::ir::TableKind::TenantRoot {
+            let row = texts(&mut conn, &format!("SELECT relrowsecurity || ' ' || relforcerowsecurity || ' ' || (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) FROM pg_class c WHERE c.oid = '{}'::regclass", table.qualified_name()));
+            assert_eq!(row, ["true true 3"], "the tenant root");
+            continue;
+        }
         let mut relations = vec![table.name.clone()];
         relations.extend(table.partitions().map(|p| p.name.clone()));
         for relation in relations {

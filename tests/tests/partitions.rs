@@ -184,14 +184,9 @@ fn ensure_creates_the_coming_months_protected_as_their_table_and_check_accepts_t
             .find(|s| &s.qualified_name().to_string() == name)
             .unwrap_or_else(|| panic!("{name} is not a partition"));
         let parent = live.table(&state.table).unwrap();
-        // api_audit_log is not a tenant table: no row-level security on it or its partitions.
-        let tenant = state.table.name != "api_audit_log";
-        assert_eq!(parent.row_security.is_some(), tenant, "{name}");
-        assert_eq!(
-            state.row_security && state.force_row_security,
-            tenant,
-            "{name}"
-        );
+        // Every monthly table holds per-tenant rows: row-level security on it and its months.
+        assert!(parent.row_security.is_some(), "{name}");
+        assert!(state.row_security && state.force_row_security, "{name}");
         assert_eq!(
             state.policies,
             parent
@@ -201,7 +196,7 @@ fn ensure_creates_the_coming_months_protected_as_their_table_and_check_accepts_t
                 .unwrap_or_default(),
             "{name}"
         );
-        assert_eq!(state.policies.is_empty(), !tenant, "{name}");
+        assert!(!state.policies.is_empty(), "{name}");
         // Like the declared partitions: nothing granted to the application role directly.
         assert!(
             !flag(

@@ -51,6 +51,16 @@ pub fn assert_catalog_matches(conn: &mut PgConnection, declared: &Schema) {
     let live = introspect(conn, declared);
     let expected = canonical(conn, declared);
     assert_same_schema(&live, &expected);
+    use diesel::RunQueryDsl;
+    for role in &declared.roles {
+        let exists: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "count(*) FROM pg_roles WHERE rolname = '{}'",
+            role.name
+        )))
+        .get_result(conn)
+        .expect("pg_roles reads");
+        assert_eq!(exists, 1, "role {} exists", role.name);
+    }
 }
 
 /// Compares table by table so a failure names the table and shows both sides.
@@ -105,7 +115,13 @@ pub fn assert_same_schema(live: &Schema, declared: &Schema) {
         );
     }
     assert_eq!(live.enums, declared.enums, "enum types");
-    assert_eq!(live, declared);
+    // Roles are cluster-wide, not in a database's catalog of tables: `assert_catalog_matches`
+    // checks them.
+    let declared = Schema {
+        roles: live.roles.clone(),
+        ..declared.clone()
+    };
+    assert_eq!(*live, declared);
 }
 
 /// Every catalog row the migrations can create in `schemas`, one line each, sorted: relations

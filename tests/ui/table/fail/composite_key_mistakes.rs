@@ -2,7 +2,7 @@
 pub struct DialPlan {
     #[column(primary_key)]
     pub id: i64,
-    pub account_id: i64,
+    pub carrier_id: i64,
     #[column(default = "now()")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
@@ -11,8 +11,8 @@ pub struct DialPlan {
     schema = "routing",
     name = "dial_plan_versions",
     primary_key(dial_plan_id, version_numbr),
-    unique(account_id, dial_plan_id),
-    foreign_key(columns(account_id, dial_plan_id), referencs = DialPlan, on_delete = cascade),
+    unique(carrier_id, dial_plan_id),
+    foreign_key(columns(carrier_id, dial_plan_id), referencs = DialPlan, on_delete = cascade),
     global = "ui case",
     append_only
 )]

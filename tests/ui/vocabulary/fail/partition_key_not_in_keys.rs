@@ -5,14 +5,14 @@
     name = "cdrs",
     partition_by(range(started_at)),
     unique(call_id),
-    unique_index(account_id, call_id, name = "cdrs_account_call_key"),
+    unique_index(carrier_id, call_id, name = "cdrs_account_call_key"),
     global = "ui case",
     append_only
 )]
 pub struct Cdr {
     #[column(primary_key)]
     pub id: i64,
-    pub account_id: uuid::Uuid,
+    pub carrier_id: uuid::Uuid,
     pub call_id: String,
     pub started_at: chrono::DateTime<chrono::Utc>,
     #[column(default = "now()")]

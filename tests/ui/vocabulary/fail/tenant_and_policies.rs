@@ -28,7 +28,7 @@ pub struct Pin {
 )]
 pub struct VoicemailBox {
     pub id: i64,
-    pub account_id: uuid::Uuid,
+    pub mailbox_owner_id: uuid::Uuid,
     #[column(default = "now()")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
