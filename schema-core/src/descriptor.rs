@@ -652,11 +652,7 @@ impl TableDescriptor {
         if fk.on_delete != ReferentialAction::SetNull {
             return Vec::new();
         }
-        let nullable = |name: &str| {
-            self.columns
-                .iter()
-                .any(|c| c.name == name && c.nullable)
-        };
+        let nullable = |name: &str| self.columns.iter().any(|c| c.name == name && c.nullable);
         if fk.columns.iter().all(|c| nullable(c)) {
             return Vec::new();
         }

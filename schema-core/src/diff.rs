@@ -5,8 +5,8 @@
 //! built: the down of a list of changes is the inverses in reverse order.
 
 use crate::ir::{
-    Check, Column, EnumType, ForeignKey, Index, Partition, Policy, PrimaryKey, QualifiedName,
-    Role, RowSecurity, Schema, SqlType, Table, TriggerFunction, Unique,
+    Check, Column, EnumType, ForeignKey, Index, Partition, Policy, PrimaryKey, QualifiedName, Role,
+    RowSecurity, Schema, SqlType, Table, TriggerFunction, Unique,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -649,7 +649,11 @@ impl fmt::Display for Change {
             ),
             Change::CreateSchema(s) => write!(f, "create schema `{s}`"),
             Change::CreateRole(r) => write!(f, "create role `{}` ({})", r.name, r.kind.keyword()),
-            Change::KeepRole(r) => write!(f, "leave role `{}` in place (roles are cluster-wide)", r.name),
+            Change::KeepRole(r) => write!(
+                f,
+                "leave role `{}` in place (roles are cluster-wide)",
+                r.name
+            ),
             Change::DropSchema(s) => write!(f, "drop schema `{s}`"),
             Change::CreateTable(t) => write!(f, "create table `{}`", t.qualified_name()),
             Change::DropTable(t) => write!(f, "drop table `{}`", t.qualified_name()),

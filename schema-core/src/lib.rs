@@ -46,13 +46,13 @@ pub use tenant::with_tenant;
 /// Paths the generated code uses. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::descriptor::RoleNames;
     pub use crate::descriptor::{
         assert_key_type, assert_tenant_root, assert_unique_relation_names, descriptor_of,
         is_primary_key, CheckDescriptor, ColumnDescriptor, EnumDescriptor, ForeignKeyDescriptor,
         IndexDescriptor, KeyDescriptor, PartitionDescriptor, PartitioningDescriptor, PgEnum,
         PolicyDescriptor, Table, TableDescriptor, TableKind, TenantRoot, TypeDescriptor,
     };
-    pub use crate::descriptor::RoleNames;
     pub use crate::ir::{
         Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, RoleKind,
         Schema, SqlType,

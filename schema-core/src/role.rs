@@ -147,7 +147,12 @@ fn table_grants(schema: &Schema, table: &Table) -> BTreeSet<Grant> {
     let policies = table.row_security.iter().flat_map(|r| &r.policies);
     for policy in policies {
         for name in &policy.roles {
-            let Some(kind) = schema.roles.iter().find(|r| r.name == *name).map(|r| r.kind) else {
+            let Some(kind) = schema
+                .roles
+                .iter()
+                .find(|r| r.name == *name)
+                .map(|r| r.kind)
+            else {
                 continue;
             };
             for &privilege in Privilege::of_command(policy.command) {
@@ -179,7 +184,10 @@ fn table_grants(schema: &Schema, table: &Table) -> BTreeSet<Grant> {
 
 /// The serial columns' sequences a role draws from: `(table, column, role)` for each serial
 /// column of a table the role may insert into. (Identity columns need no sequence privilege.)
-fn serial_sequences(schema: &Schema, grants: &BTreeSet<Grant>) -> Vec<(QualifiedName, String, String)> {
+fn serial_sequences(
+    schema: &Schema,
+    grants: &BTreeSet<Grant>,
+) -> Vec<(QualifiedName, String, String)> {
     let mut out = Vec::new();
     for g in grants.iter().filter(|g| g.privilege == Privilege::Insert) {
         let Some(table) = schema.table(&g.table) else {
@@ -386,7 +394,11 @@ pub fn drift(conn: &mut PgConnection, schema: &Schema) -> diesel::QueryResult<Ve
         return Ok(findings);
     }
     let names: Vec<String> = schema.roles.iter().map(|r| r.name.clone()).collect();
-    let namespaces: Vec<String> = schema.namespaces().into_iter().map(str::to_string).collect();
+    let namespaces: Vec<String> = schema
+        .namespaces()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     let rows: Vec<RoleRow> = diesel::sql_query(ROLES)
         .bind::<Array<Text>, _>(&names)
         .load(conn)?;

@@ -65,7 +65,9 @@ fn parse_roles(input: syn::parse::ParseStream) -> syn::Result<Option<RolesSpec>>
         let plain = !value.is_empty()
             && value.len() <= 63
             && value.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-            && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !plain || value.starts_with("pg_") {
             errors.extend(
                 syn::Error::new(
@@ -109,8 +111,12 @@ pub fn expand(input: TokenStream) -> TokenStream {
                     quote!(::schema_core::__private::RoleNames::DEFAULT.#field)
                 })
         };
-        let (app, identity, provisioning, monitor) =
-            (name("app"), name("identity"), name("provisioning"), name("monitor"));
+        let (app, identity, provisioning, monitor) = (
+            name("app"),
+            name("identity"),
+            name("provisioning"),
+            name("monitor"),
+        );
         quote!(::schema_core::__private::RoleNames {
             app: #app,
             identity: #identity,
@@ -120,10 +126,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
     };
     // Mistakes are reported and the remaining entries still expanded, so one bad entry does
     // not also make every table "not listed".
-    let mut errors = roles
-        .as_ref()
-        .map(|r| r.errors.clone())
-        .unwrap_or_default();
+    let mut errors = roles.as_ref().map(|r| r.errors.clone()).unwrap_or_default();
     let mut unique_paths: Vec<&syn::Path> = Vec::new();
     for path in &paths {
         if path.segments.iter().any(|s| !s.arguments.is_empty()) {

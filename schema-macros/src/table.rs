@@ -423,8 +423,13 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         }
     }
     for (index, lit) in backfill_exprs {
-        if sql::check_expression(cx, &lit, "`backfill`", Columns::OfThisTableOrSubqueries(&field_names))
-            .is_some()
+        if sql::check_expression(
+            cx,
+            &lit,
+            "`backfill`",
+            Columns::OfThisTableOrSubqueries(&field_names),
+        )
+        .is_some()
         {
             columns[index].backfill = Some(lit.value().trim().to_string());
         }
@@ -597,7 +602,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             columns: fk
                 .columns
                 .iter()
-                .filter_map(|ident| column_of(ident))
+                .filter_map(&column_of)
                 .map(|c| (c.name.as_str(), c.ty.nullable))
                 .collect(),
             on_delete: fk.on_delete,
@@ -691,21 +696,37 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     // of `tenant_updates`, changes) its own row only; provisioning creates and deletes them.
     let mut tenant_updates = Vec::new();
     if let Some((span, key)) = (kind == Some(Kind::TenantRoot))
-        .then(|| primary_key.1.first().cloned().map(|k| (item.ident.span(), k)))
+        .then(|| {
+            primary_key
+                .1
+                .first()
+                .cloned()
+                .map(|k| (item.ident.span(), k))
+        })
         .flatten()
     {
-        let key_type = columns.iter().find(|c| c.name == key).and_then(|c| tenant_cast(&c.ty));
+        let key_type = columns
+            .iter()
+            .find(|c| c.name == key)
+            .and_then(|c| tenant_cast(&c.ty));
         if let (Some(cast), [_]) = (key_type, primary_key.1.as_slice()) {
             let own = format!("{key} = (SELECT nullif(current_setting('app.current_account_id', true), '')::{cast})");
             if let Some((list, _)) = &tenant_updates_spec {
                 tenant_updates = resolve(list, "`tenant_updates`");
                 for (column, ident) in tenant_updates.iter().zip(list) {
                     if primary_key.1.contains(column) {
-                        cx.error_spanned_by(ident, "`tenant_updates` cannot list the key: a tenant's id never changes");
+                        cx.error_spanned_by(
+                            ident,
+                            "`tenant_updates` cannot list the key: a tenant's id never changes",
+                        );
                     }
                 }
             }
-            let mut push = |suffix: &str, command: &str, role: &str, using: Option<&str>, with_check: Option<&str>| {
+            let mut push = |suffix: &str,
+                            command: &str,
+                            role: &str,
+                            using: Option<&str>,
+                            with_check: Option<&str>| {
                 let name = format!("{table_name}_{suffix}");
                 check_derived_length(cx, span, "generated policy name", &name);
                 policies.push(PolicyModel {
@@ -722,7 +743,13 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             if !tenant_updates.is_empty() {
                 push("tenant_update", "update", "app", Some(&own), Some(&own));
             }
-            push("provisioning", "all", "provisioning", Some("true"), Some("true"));
+            push(
+                "provisioning",
+                "all",
+                "provisioning",
+                Some("true"),
+                Some("true"),
+            );
         } else {
             cx.error_spanned_by(&item.ident, "the tenant root needs a one-column `Uuid`, `i64`, `i32` or `String` primary key: tenant tables' `account_id` and the tenant policy use it");
         }
@@ -1373,7 +1400,10 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                 let (n, permissive, roles) = (&p.name, p.permissive, &p.roles);
                 let command = format_ident!("{}", capitalize(&p.command));
                 let (using, with_check) = (option_str(&p.using), option_str(&p.with_check));
-                let role_kinds = p.role_kinds.iter().map(|k| format_ident!("{}", capitalize(k)));
+                let role_kinds = p
+                    .role_kinds
+                    .iter()
+                    .map(|k| format_ident!("{}", capitalize(k)));
                 quote!(::schema_core::__private::PolicyDescriptor {
                     name: #n,
                     command: ::schema_core::__private::PolicyCommand::#command,

@@ -59,7 +59,7 @@ fn with_tenant_scopes_the_application_role_and_soft_deletes_are_updates() {
     let (_db, mut conn) = migrated_with_app_role();
     // Generated twice: the role SQL is idempotent.
     conn.batch_execute(&schema_core::role::roles_sql(&platform_schema()))
-    .unwrap();
+        .unwrap();
     let (a, b) = (account("alpha"), account("beta"));
     diesel::insert_into(accounts::table)
         .values(vec![a.clone(), b.clone()])
@@ -222,4 +222,34 @@ struct RoleAttributes {
     s: bool,
     #[diesel(sql_type = diesel::sql_types::Bool)]
     b: bool,
+}
+
+/// Deploy jobs may run the whole role SQL at once against one database: the advisory lock
+/// queues them, and every run ends with exactly the declared privileges.
+#[test]
+fn the_full_role_sql_from_several_deploy_jobs_at_once_converges() {
+    use std::sync::{Arc, Barrier};
+    let (db, mut admin) = migrated_with_app_role();
+    let schema = platform_schema();
+    let sql = schema_core::role::roles_sql(&schema);
+    const JOBS: usize = 4;
+    let barrier = Arc::new(Barrier::new(JOBS));
+    let outcomes: Vec<Result<(), String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..JOBS)
+            .map(|_| {
+                let (barrier, sql, mut conn) = (barrier.clone(), &sql, db.connect());
+                s.spawn(move || {
+                    barrier.wait();
+                    conn.batch_execute(sql).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let failures: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+    assert!(failures.is_empty(), "{failures:?}");
+    assert_eq!(
+        schema_core::role::drift(&mut admin, &schema).unwrap(),
+        Vec::<String>::new()
+    );
 }

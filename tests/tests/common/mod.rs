@@ -31,7 +31,7 @@ pub fn migrated_with_app_role() -> (schema_core::pg::TestDatabase, PgConnection)
     let mut conn = db.connect();
     run_all(&mut conn);
     conn.batch_execute(&schema_core::role::roles_sql(&platform_schema()))
-    .expect("the application role is created");
+        .expect("the application role is created");
     (db, conn)
 }
 
