@@ -433,15 +433,29 @@ pub fn drift(conn: &mut PgConnection, schema: &Schema) -> diesel::QueryResult<Ve
         }
     }
     let expected = grants(schema);
-    let sequences: BTreeSet<(String, String)> = serial_sequences(schema, &expected)
-        .into_iter()
-        .map(|(t, c, r)| (format!("{t}.{c}"), r))
-        .collect();
+    // The serial sequences each role should draw from, by the names PostgreSQL gave them.
+    let mut sequences: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for (table, column, role) in serial_sequences(schema, &expected) {
+        #[derive(QueryableByName)]
+        struct Sequence {
+            #[diesel(sql_type = Nullable<Text>)]
+            name: Option<String>,
+        }
+        let found: Sequence = diesel::sql_query(
+            "SELECT (SELECT c.relname::text FROM pg_class c WHERE c.oid = pg_get_serial_sequence($1, $2)::regclass) AS name",
+        )
+        .bind::<Text, _>(quote_qualified(&table))
+        .bind::<Text, _>(&column)
+        .get_result(conn)?;
+        if let Some(name) = found.name {
+            sequences.insert((table.schema.clone(), name, role));
+        }
+    }
     let acls: Vec<AclRow> = diesel::sql_query(ACLS)
         .bind::<Array<Text>, _>(&namespaces)
         .load(conn)?;
     let mut live = BTreeSet::new();
-    let mut serial_usage: BTreeMap<String, usize> = BTreeMap::new();
+    let mut held_sequences = BTreeSet::new();
     for acl in acls {
         let declared_role = names.contains(&acl.grantee);
         let what = match &acl.column_name {
@@ -458,8 +472,13 @@ pub fn drift(conn: &mut PgConnection, schema: &Schema) -> diesel::QueryResult<Ve
             continue;
         }
         if acl.is_sequence {
-            if declared_role && acl.privilege == "USAGE" {
-                *serial_usage.entry(acl.grantee.clone()).or_default() += 1;
+            let key = (
+                acl.schema_name.clone(),
+                acl.table_name.clone(),
+                acl.grantee.clone(),
+            );
+            if acl.privilege == "USAGE" && sequences.contains(&key) {
+                held_sequences.insert(key);
             } else {
                 findings.push(format!(
                     "`{}` has {what} on sequence `{}.{}`, which the declarations do not grant (`cargo schema role` revokes it)",
@@ -497,14 +516,10 @@ pub fn drift(conn: &mut PgConnection, schema: &Schema) -> diesel::QueryResult<Ve
             missing.role
         ));
     }
-    for role in &names {
-        let wanted = sequences.iter().filter(|(_, r)| r == role).count();
-        let held = serial_usage.get(role).copied().unwrap_or(0);
-        if held > wanted {
-            findings.push(format!(
-                "role `{role}` has USAGE on {held} sequences where the declarations grant {wanted} (`cargo schema role` revokes the rest)"
-            ));
-        }
+    for (namespace, sequence, role) in sequences.difference(&held_sequences) {
+        findings.push(format!(
+            "role `{role}` lacks USAGE on sequence `{namespace}.{sequence}`, which its inserts draw from (`cargo schema role` grants it)"
+        ));
     }
     Ok(findings)
 }

@@ -993,7 +993,9 @@ fn the_catalog_holds_the_role_models_invariants() {
          GRANT SELECT ON telecom.call_detail_records_p2026_03 TO {monitor};
          GRANT SELECT (mfa_secret) ON auth.users TO {app};
          GRANT INSERT ON billing.billing_rates TO {app};
-         REVOKE DELETE ON devices.devices FROM {app};"
+         REVOKE DELETE ON devices.devices FROM {app};
+         REVOKE USAGE ON SEQUENCE telecom.call_detail_records_id_seq FROM {app};
+         GRANT SELECT ON SEQUENCE audit.audit_log_id_seq TO {monitor};"
     ))
     .unwrap();
     let found = drift(&mut conn);
@@ -1003,13 +1005,15 @@ fn the_catalog_holds_the_role_models_invariants() {
         format!("`{app}` has SELECT (mfa_secret) on `auth.users`"),
         format!("`{app}` has INSERT on `billing.billing_rates`"),
         format!("role `{app}` lacks DELETE on `devices.devices`"),
+        format!("role `{app}` lacks USAGE on sequence `telecom.call_detail_records_id_seq`"),
+        format!("`{monitor}` has SELECT on sequence `audit.audit_log_id_seq`"),
     ] {
         assert!(
             found.iter().any(|f| f.contains(&needle)),
             "{needle} in {found:#?}"
         );
     }
-    assert_eq!(found.len(), 5, "{found:#?}");
+    assert_eq!(found.len(), 7, "{found:#?}");
     conn.batch_execute(&schema_core::role::roles_sql(&schema))
         .unwrap();
     assert_eq!(
@@ -1174,6 +1178,15 @@ fn defect_1_users_memberships_sessions_accounts_and_logs_are_under_rls() {
         ),
         Ok(1)
     );
+
+    // Its own tenant's rows stay writable, identity keys included (no sequence privilege
+    // needed), serial ones through the USAGE the role SQL grants.
+    for sql in [
+        format!("INSERT INTO audit.login_history (account_id, username, succeeded, ip_address) VALUES ('{a}', 'admin', false, '192.0.2.9')"),
+        format!("INSERT INTO telecom.call_detail_records (account_id, call_id, direction, started_at) VALUES ('{a}', 'own', 'outbound', now())"),
+    ] {
+        assert_eq!(x(&mut conn, &sql), Ok(1), "`{sql}`");
+    }
 
     // Sign-in's path: the identity role reads the one user whose login it was given, secrets
     // included, and nothing without one.
