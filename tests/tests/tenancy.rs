@@ -166,7 +166,6 @@ fn with_tenant_scopes_the_application_role_and_soft_deletes_are_updates() {
 /// `pg_authid`'s unique name, which the generated SQL must absorb rather than fail on.
 #[test]
 fn the_role_sql_run_from_several_sessions_at_once_succeeds() {
-    use std::sync::{Arc, Barrier};
     let db = schema_core::pg::TestDatabase::new().unwrap();
     const SESSIONS: usize = 6;
     for round in 0..8 {
@@ -176,20 +175,7 @@ fn the_role_sql_run_from_several_sessions_at_once_succeeds() {
         admin
             .batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""))
             .unwrap();
-        let barrier = Arc::new(Barrier::new(SESSIONS));
-        let outcomes: Vec<Result<(), String>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..SESSIONS)
-                .map(|_| {
-                    let (barrier, sql, mut conn) = (barrier.clone(), &sql, db.connect());
-                    s.spawn(move || {
-                        barrier.wait();
-                        conn.batch_execute(sql).map_err(|e| e.to_string())
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
-        let failures: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+        let failures = run_at_once(&db, &sql, SESSIONS);
         assert!(failures.is_empty(), "round {round}: {failures:?}");
         let attributes = super_and_bypass(&mut admin, &role);
         assert_eq!(attributes, (false, false));
@@ -228,28 +214,34 @@ struct RoleAttributes {
 /// queues them, and every run ends with exactly the declared privileges.
 #[test]
 fn the_full_role_sql_from_several_deploy_jobs_at_once_converges() {
-    use std::sync::{Arc, Barrier};
     let (db, mut admin) = migrated_with_app_role();
     let schema = platform_schema();
     let sql = schema_core::role::roles_sql(&schema);
-    const JOBS: usize = 4;
-    let barrier = Arc::new(Barrier::new(JOBS));
-    let outcomes: Vec<Result<(), String>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..JOBS)
+    let failures = run_at_once(&db, &sql, 4);
+    assert!(failures.is_empty(), "{failures:?}");
+    assert_eq!(
+        schema_core::role::drift(&mut admin, &schema).unwrap(),
+        Vec::<String>::new()
+    );
+}
+
+/// Runs `sql` from `sessions` connections released together; the errors, if any.
+fn run_at_once(db: &schema_core::pg::TestDatabase, sql: &str, sessions: usize) -> Vec<String> {
+    use std::sync::{Arc, Barrier};
+    let barrier = Arc::new(Barrier::new(sessions));
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..sessions)
             .map(|_| {
-                let (barrier, sql, mut conn) = (barrier.clone(), &sql, db.connect());
+                let (barrier, mut conn) = (barrier.clone(), db.connect());
                 s.spawn(move || {
                     barrier.wait();
                     conn.batch_execute(sql).map_err(|e| e.to_string())
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    let failures: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
-    assert!(failures.is_empty(), "{failures:?}");
-    assert_eq!(
-        schema_core::role::drift(&mut admin, &schema).unwrap(),
-        Vec::<String>::new()
-    );
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap().err())
+            .collect()
+    })
 }
