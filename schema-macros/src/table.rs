@@ -671,10 +671,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         match columns.iter().find(|c| c.name == "account_id") {
             Some(c) => match tenant_cast(&c.ty) {
                 Some(cast) => {
-                    // The scalar subquery makes PostgreSQL evaluate the setting once per query
-                    // (an InitPlan), not once per row; `nullif` turns the empty string a reset
-                    // setting leaves into NULL, which matches no row.
-                    let expr = format!("account_id = (SELECT nullif(current_setting('app.current_account_id', true), '')::{cast})");
+                    let expr = tenant_expression("account_id", cast);
                     let name = format!("{table_name}_tenant_isolation");
                     check_derived_length(cx, span, "generated policy name", &name);
                     policies.push(PolicyModel {
@@ -695,22 +692,18 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     // The tenant root's rows are the tenants: the application role sees (and, in the columns
     // of `tenant_updates`, changes) its own row only; provisioning creates and deletes them.
     let mut tenant_updates = Vec::new();
-    if let Some((span, key)) = (kind == Some(Kind::TenantRoot))
-        .then(|| {
-            primary_key
-                .1
-                .first()
-                .cloned()
-                .map(|k| (item.ident.span(), k))
-        })
-        .flatten()
-    {
-        let key_type = columns
-            .iter()
-            .find(|c| c.name == key)
-            .and_then(|c| tenant_cast(&c.ty));
-        if let (Some(cast), [_]) = (key_type, primary_key.1.as_slice()) {
-            let own = format!("{key} = (SELECT nullif(current_setting('app.current_account_id', true), '')::{cast})");
+    if kind == Some(Kind::TenantRoot) {
+        let span = item.ident.span();
+        let key_cast = match primary_key.1.as_slice() {
+            [key] => columns
+                .iter()
+                .find(|c| c.name == *key)
+                .and_then(|c| tenant_cast(&c.ty))
+                .map(|cast| (key.clone(), cast)),
+            _ => None,
+        };
+        if let Some((key, cast)) = key_cast {
+            let own = tenant_expression(&key, cast);
             if let Some((list, _)) = &tenant_updates_spec {
                 tenant_updates = resolve(list, "`tenant_updates`");
                 for (column, ident) in tenant_updates.iter().zip(list) {
@@ -750,7 +743,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                 Some("true"),
                 Some("true"),
             );
-        } else {
+        } else if !primary_key.1.is_empty() {
             cx.error_spanned_by(&item.ident, "the tenant root needs a one-column `Uuid`, `i64`, `i32` or `String` primary key: tenant tables' `account_id` and the tenant policy use it");
         }
     } else if let Some((_, span)) = &tenant_updates_spec {
@@ -916,6 +909,15 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         tenant_updates,
         renamed_from,
     })
+}
+
+/// `column` equals the tenant the transaction is scoped to. The scalar subquery makes PostgreSQL
+/// evaluate the setting once per query (an InitPlan), not once per row; `nullif` turns the
+/// empty string a reset setting leaves into NULL, which matches no row.
+fn tenant_expression(column: &str, cast: &str) -> String {
+    format!(
+        "{column} = (SELECT nullif(current_setting('app.current_account_id', true), '')::{cast})"
+    )
 }
 
 /// The cast of the tenant setting to `account_id`'s type.
