@@ -429,27 +429,20 @@ fn as_role<T>(
         ))
         .unwrap();
     }
-    let mut outcome = None;
-    let _ = conn.transaction::<(), diesel::result::Error, _>(|conn| {
+    let local = match scope {
+        Scope::Own(t) => Some(t),
+        Scope::Empty => Some(""),
+        Scope::Malformed => Some("b' OR true --"),
+        Scope::Unset | Scope::SessionLevel(_) => None,
+    };
+    let outcome = in_savepoint(conn, local, |conn| {
         conn.batch_execute(&format!("SET LOCAL ROLE {}", quote_ident(role)))?;
-        let local = match scope {
-            Scope::Own(t) => Some(t),
-            Scope::Empty => Some(""),
-            Scope::Malformed => Some("b' OR true --"),
-            Scope::Unset | Scope::SessionLevel(_) => None,
-        };
-        if let Some(t) = local {
-            diesel::sql_query("SELECT set_config('app.current_account_id', $1, true)")
-                .bind::<Text, _>(t)
-                .execute(conn)?;
-        }
-        outcome = Some(work(conn).map_err(|e| e.to_string()));
-        Err(diesel::result::Error::RollbackTransaction)
+        work(conn)
     });
     if matches!(scope, Scope::SessionLevel(_)) {
         conn.batch_execute("RESET app.current_account_id").unwrap();
     }
-    outcome.expect("the probe ran")
+    outcome
 }
 
 fn exec_as(
