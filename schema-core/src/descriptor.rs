@@ -195,6 +195,8 @@ pub struct ColumnDescriptor {
     pub renamed_from: Option<&'static str>,
     /// `backfill`: what existing NULLs become when the column turns NOT NULL.
     pub backfill: Option<&'static str>,
+    /// `backfill_batch_size`: rows per batch of that backfill.
+    pub backfill_batch_size: Option<u32>,
     /// `secret`: a credential the tenant-scoped application role may not read.
     pub secret: bool,
 }
@@ -554,6 +556,7 @@ impl TableDescriptor {
                         comment: text(c.comment),
                         renamed_from: text(c.renamed_from),
                         backfill: text(c.backfill),
+                        backfill_batch_size: c.backfill_batch_size,
                     }
                 })
                 .collect(),
@@ -765,6 +768,7 @@ mod tests {
             comment: None,
             renamed_from: None,
             backfill: None,
+            backfill_batch_size: None,
             secret: false,
         }
     }

@@ -30,6 +30,17 @@ pub struct EnumUse {
 }
 
 /// A child index of a partitioned index: the partition and the index built on it.
+/// How a batched backfill walks its table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Batched {
+    /// The primary key, whose order the batches follow.
+    pub key: Vec<String>,
+    /// Rows per batch, each batch its own transaction.
+    pub batch_size: u32,
+    /// The `NOT VALID` check `column IS NOT NULL` it adds once nearly every row is filled.
+    pub check: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChildIndex {
     pub partition: String,
@@ -95,13 +106,19 @@ pub enum Change {
         constraint: String,
         undo: bool,
     },
-    /// `UPDATE ... SET column = expression WHERE column IS NULL` (`DEFAULT` without one);
-    /// its inverse (`undo`) keeps the filled values.
+    /// Fills the NULLs of `column` with `expression` (`DEFAULT` without one). Batched (every
+    /// migration written since batching): a `DO` block alone in a migration outside a
+    /// transaction, committing batch by batch, that then adds the `NOT VALID` check `column IS
+    /// NOT NULL` and fills what was inserted meanwhile (see [`crate::render::backfill_sql`]).
+    /// Unbatched (migrations written before): one `UPDATE`. Its inverse (`undo`) keeps the
+    /// filled values and drops the check.
     Backfill {
         table: QualifiedName,
         column: String,
         expression: Option<String>,
         undo: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        batched: Option<Batched>,
     },
     /// `SET NOT NULL` once the validated `check` (`column IS NOT NULL`) proves it, so
     /// PostgreSQL skips the scan; then the check goes. The inverse puts the check back
@@ -209,6 +226,14 @@ pub enum Change {
     DropTriggerFunction {
         schema: String,
         function: TriggerFunction,
+    },
+    /// `CREATE OR REPLACE FUNCTION` with the body of another revision
+    /// ([`TriggerFunction::body`]).
+    ReplaceTriggerFunction {
+        schema: String,
+        function: TriggerFunction,
+        from: u32,
+        to: u32,
     },
     /// A `BEFORE UPDATE` trigger calling one of those functions.
     CreateTrigger {
@@ -342,11 +367,13 @@ impl Change {
                 column,
                 expression,
                 undo,
+                batched,
             } => Backfill {
                 table,
                 column,
                 expression,
                 undo: !undo,
+                batched,
             },
             ColumnNotNull {
                 table,
@@ -399,6 +426,17 @@ impl Change {
             DropEnum(e) => CreateEnum(e),
             CreateTriggerFunction { schema, function } => DropTriggerFunction { schema, function },
             DropTriggerFunction { schema, function } => CreateTriggerFunction { schema, function },
+            ReplaceTriggerFunction {
+                schema,
+                function,
+                from,
+                to,
+            } => ReplaceTriggerFunction {
+                schema,
+                function,
+                from: to,
+                to: from,
+            },
             CreateTrigger {
                 table,
                 trigger,
@@ -719,6 +757,16 @@ impl fmt::Display for Change {
             Change::DropTriggerFunction { schema, function } => {
                 write!(f, "drop function `{schema}.{}()`", function.name())
             }
+            Change::ReplaceTriggerFunction {
+                schema,
+                function,
+                from,
+                to,
+            } => write!(
+                f,
+                "replace the body of function `{schema}.{}()` (revision {from} -> {to})",
+                function.name()
+            ),
             Change::CreateTrigger { table, trigger, .. } => {
                 write!(f, "create trigger `{trigger}` on `{table}`")
             }
@@ -1091,6 +1139,21 @@ pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>>
                         function,
                     }),
             );
+        if old.function_revision == 0
+            || function.body(old.function_revision) != function.body(new.function_revision)
+        {
+            plan.create_functions
+                .extend(
+                    old_fn
+                        .intersection(&new_fn)
+                        .map(|s| Change::ReplaceTriggerFunction {
+                            schema: s.to_string(),
+                            function,
+                            from: old.function_revision,
+                            to: new.function_revision,
+                        }),
+                );
+        }
     }
 
     // Looked up by name once per table: linear searches made a 1,000-table diff quadratic.

@@ -129,7 +129,7 @@ ORDER BY pn.nspname, p.relname, ch.relname";
 
 const TRIGGERS: &str = "
 SELECT n.nspname AS schema_name, c.relname AS table_name, t.tgname::text AS name,
-       p.proname::text AS function_name
+       p.proname::text AS function_name, p.prosrc AS function_source
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -235,6 +235,8 @@ struct TriggerRow {
     name: String,
     #[diesel(sql_type = Text)]
     function_name: String,
+    #[diesel(sql_type = Text)]
+    function_source: String,
 }
 
 #[derive(QueryableByName)]
@@ -373,6 +375,7 @@ fn column_from_row(row: ColumnRow) -> Column {
         sql_type,
         renamed_from: None,
         backfill: None,
+        backfill_batch_size: None,
     }
 }
 
@@ -527,7 +530,14 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
             rls.policies.push(row.into_policy());
         }
     }
+    // The oldest revision any function's body has (0: a body no revision has, which drift
+    // reports as a replacement).
+    let mut function_revision = crate::ir::FUNCTION_REVISION;
     for row in triggers {
+        if let Some(function) = TriggerFunction::from_name(&row.function_name) {
+            function_revision =
+                function_revision.min(function.revision_of(&row.function_source).unwrap_or(0));
+        }
         if let Some(table) = table_of(&mut tables, &row.schema_name, &row.table_name) {
             match TriggerFunction::from_name(&row.function_name) {
                 Some(TriggerFunction::SetUpdatedAt) => table.updated_at_trigger = Some(row.name),
@@ -544,7 +554,9 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
             values: row.enum_values,
         })
         .collect();
-    Ok(Schema::with_enums(enums, tables.into_values().collect()))
+    let mut schema = Schema::with_enums(enums, tables.into_values().collect());
+    schema.function_revision = function_revision;
+    Ok(schema)
 }
 
 /// One partition as the catalog holds it: what [`introspect`] does not model, because the

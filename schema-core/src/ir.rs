@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 /// A whole database schema: every table of every PostgreSQL schema the declarations own.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
     /// Native enum types (`CREATE TYPE ... AS ENUM`), sorted by `(schema, name)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -21,6 +21,35 @@ pub struct Schema {
     /// migrations (policies name them), granted by `cargo schema role`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
+    /// The revision of the bodies of the generated trigger functions (see
+    /// [`TriggerFunction::body`]); snapshots written before revisions existed hold revision 1.
+    /// A database whose functions have an older body than the declarations' gets them
+    /// replaced (`CREATE OR REPLACE FUNCTION`).
+    #[serde(default = "first_revision")]
+    pub function_revision: u32,
+}
+
+fn first_revision() -> u32 {
+    1
+}
+
+/// The revision of the trigger functions this version generates. Revision 2: `set_updated_at`
+/// keeps `updated_at` as it is for rows a batched backfill fills (run by the table's owner).
+pub const FUNCTION_REVISION: u32 = 2;
+
+/// The custom setting a batched backfill sets (transaction-local) so `set_updated_at` leaves
+/// the rows it fills as they were; honoured only for a role that has its table owner's rights.
+pub const BACKFILL_SETTING: &str = "schema_api.backfill";
+
+impl Default for Schema {
+    fn default() -> Self {
+        Schema {
+            enums: Vec::new(),
+            tables: Vec::new(),
+            roles: Vec::new(),
+            function_revision: FUNCTION_REVISION,
+        }
+    }
 }
 
 /// One of the roles the platform ships; each has a fixed part in the role model (README).
@@ -90,7 +119,7 @@ impl Schema {
         Schema {
             enums,
             tables,
-            roles: Vec::new(),
+            ..Schema::default()
         }
     }
 
@@ -250,6 +279,44 @@ impl TriggerFunction {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.name() == name)
     }
+
+    /// The PL/pgSQL statements of the function at `revision` (between `BEGIN` and `END;`);
+    /// revision 0 stands for a body no revision has (read from a database) and gets the
+    /// current one.
+    pub fn body(self, revision: u32) -> &'static str {
+        match (self, revision) {
+            (TriggerFunction::SetUpdatedAt, 1) => {
+                "    NEW.\"updated_at\" := now();\n    RETURN NEW;"
+            }
+            // A batched backfill fills a column row by row; the rows' `updated_at` must keep
+            // saying when the application last changed them. The setting alone is not enough:
+            // the application role could set it too, so it counts only for a role with the
+            // owner's rights, which the application roles never have.
+            (TriggerFunction::SetUpdatedAt, _) => concat!(
+                "    IF current_setting('schema_api.backfill', true) = 'on'\n",
+                "       AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'USAGE') THEN\n",
+                "        RETURN NEW;\n",
+                "    END IF;\n",
+                "    NEW.\"updated_at\" := now();\n",
+                "    RETURN NEW;"
+            ),
+            (TriggerFunction::RejectUpdate, _) => {
+                "    RAISE EXCEPTION 'rows of %.% are never updated (append-only)', TG_TABLE_SCHEMA, TG_TABLE_NAME\n        USING ERRCODE = 'feature_not_supported', HINT = 'insert a new row instead';"
+            }
+        }
+    }
+
+    /// The function's source as PostgreSQL stores it (`pg_proc.prosrc`) at `revision`.
+    pub fn source(self, revision: u32) -> String {
+        format!("\nBEGIN\n{}\nEND;\n", self.body(revision))
+    }
+
+    /// The revision whose source is `prosrc`, if any.
+    pub fn revision_of(self, prosrc: &str) -> Option<u32> {
+        (1..=FUNCTION_REVISION)
+            .rev()
+            .find(|r| self.source(*r) == prosrc)
+    }
 }
 
 impl Table {
@@ -350,6 +417,10 @@ pub struct Column {
     /// becomes NOT NULL.
     #[serde(skip)]
     pub backfill: Option<String>,
+    /// Migration hint, not schema: rows per batch of that backfill (default
+    /// [`crate::plan::BACKFILL_BATCH_SIZE`]).
+    #[serde(skip)]
+    pub backfill_batch_size: Option<u32>,
 }
 
 impl Column {
@@ -365,6 +436,7 @@ impl Column {
             comment: None,
             renamed_from: None,
             backfill: None,
+            backfill_batch_size: None,
         }
     }
 
@@ -373,6 +445,7 @@ impl Column {
         Column {
             renamed_from: None,
             backfill: None,
+            backfill_batch_size: None,
             ..self.clone()
         }
     }

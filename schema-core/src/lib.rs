@@ -21,6 +21,7 @@
 //! schema_core::schema! { Account }
 //! ```
 
+pub mod backfill;
 pub mod cli;
 pub mod descriptor;
 pub mod diff;

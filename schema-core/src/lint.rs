@@ -114,7 +114,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         code: "L205",
         name: "concurrent-statement",
-        explanation: "Runs CONCURRENTLY, outside a transaction, as the migration's only statement: Diesel sends a file as one query string, which PostgreSQL runs in an implicit transaction, so the file can hold no SET lock_timeout/statement_timeout and no second statement. No timeout is wanted either: the build waits for older transactions and would be cancelled half-done. If it fails, PostgreSQL leaves an INVALID index: drop it (`DROP INDEX CONCURRENTLY <name>`) and run the migration again.",
+        explanation: "Runs outside a transaction, as the migration's only statement (CONCURRENTLY, or a batched backfill that commits batch by batch): Diesel sends a file as one query string, which PostgreSQL runs in an implicit transaction, so the file can hold no SET lock_timeout/statement_timeout and no second statement. No timeout is wanted either: the build waits for older transactions and would be cancelled half-done. If it fails, PostgreSQL leaves an INVALID index: drop it (`DROP INDEX CONCURRENTLY <name>`) and run the migration again.",
     },
     Rule {
         code: "L206",
@@ -368,6 +368,7 @@ pub fn lint_migration(
                 column,
                 expression,
                 undo: false,
+                ..
             } => add(
                 "T302",
                 Severity::Note,

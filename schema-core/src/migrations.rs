@@ -9,7 +9,7 @@
 use crate::diff::{self, Change};
 use crate::ir::Schema;
 use crate::lint::{self, Finding, Severity};
-use crate::plan::{self, Phase, LOCK_TIMEOUT};
+use crate::plan::{self, Phase, PhaseKind, LOCK_TIMEOUT};
 use crate::render::{render_change, render_migration, MigrationSql};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -300,8 +300,13 @@ pub fn planned(
 pub fn render_phase(name: &str, phase: &Phase) -> MigrationSql {
     let header = header(name);
     if !phase.kind.transactional() {
-        let note = "-- Runs outside a transaction (metadata.toml) and alone: PostgreSQL refuses CONCURRENTLY in a\n\
-                    -- transaction, and Diesel sends a file as one string, which runs in one. See `cargo schema lint` (L205).\n";
+        let note = match phase.kind {
+            PhaseKind::Backfill(_) => "-- Runs outside a transaction (metadata.toml) and alone, so the block can commit batch by\n\
+                                       -- batch: Diesel sends a file as one string, which PostgreSQL runs in one transaction when it\n\
+                                       -- holds several statements. Killed at any point, it resumes where it stopped. See `cargo schema lint` (L205).\n",
+            _ => "-- Runs outside a transaction (metadata.toml) and alone: PostgreSQL refuses CONCURRENTLY in a\n\
+                  -- transaction, and Diesel sends a file as one string, which runs in one. See `cargo schema lint` (L205).\n",
+        };
         let one = |change: &Change| {
             let statements = render_change(change);
             debug_assert_eq!(statements.len(), 1, "a concurrent phase is one statement");

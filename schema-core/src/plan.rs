@@ -7,8 +7,10 @@
 //! 3. **main**: everything else, in one transaction; foreign keys and CHECKs on existing
 //!    tables are added `NOT VALID` (new rows are checked, existing ones are not scanned under
 //!    the ACCESS EXCLUSIVE lock), partitioned tables get their new indexes `ON ONLY`;
-//! 4. **backfill**: the `UPDATE`s that fill existing NULLs of columns becoming NOT NULL, and a
-//!    `NOT VALID` `IS NOT NULL` check on each;
+//! 4. **backfills**: one migration per column becoming NOT NULL, outside a transaction: a `DO`
+//!    block that fills its NULLs in batches of short transactions (in key order, skipping rows
+//!    the application holds, leaving `updated_at` as it was), then adds a `NOT VALID`
+//!    `IS NOT NULL` check and fills what old code inserted meanwhile; resumable after a crash;
 //! 5. **index builds**: one `CREATE INDEX CONCURRENTLY` per migration, outside a transaction
 //!    (a partitioned table gets one per partition);
 //! 6. **validate**: `VALIDATE CONSTRAINT` (which scans without blocking writes), `SET NOT NULL`
@@ -19,8 +21,8 @@
 //! string in an implicit transaction, where `CONCURRENTLY` is refused; so each concurrent
 //! statement is a migration alone (diesel-rs/diesel#4552).
 
-use crate::diff::{Change, ChildIndex, Unsupported};
-use crate::ir::{Check, Column, Index, QualifiedName, Schema, Table};
+use crate::diff::{Batched, Change, ChildIndex, Unsupported};
+use crate::ir::{Column, Index, QualifiedName, Schema, Table};
 use crate::names::fit_identifier;
 use std::collections::BTreeSet;
 
@@ -30,7 +32,8 @@ pub enum PhaseKind {
     EnumValues,
     DropIndex(String),
     Main,
-    Backfill,
+    /// A batched backfill of one column (`<table>_<column>`).
+    Backfill(String),
     CreateIndex(String),
     Validate,
     /// Foreign keys onto a key whose unique index was built concurrently: added `NOT VALID`
@@ -40,7 +43,10 @@ pub enum PhaseKind {
 
 impl PhaseKind {
     pub fn transactional(&self) -> bool {
-        !matches!(self, PhaseKind::DropIndex(_) | PhaseKind::CreateIndex(_))
+        !matches!(
+            self,
+            PhaseKind::DropIndex(_) | PhaseKind::CreateIndex(_) | PhaseKind::Backfill(_)
+        )
     }
 
     /// The suffix of the migration's name (`<name>_<suffix>`); none for the main phase.
@@ -49,18 +55,18 @@ impl PhaseKind {
             PhaseKind::EnumValues => Some("enum_values".into()),
             PhaseKind::DropIndex(index) => Some(format!("drop_{index}")),
             PhaseKind::Main => None,
-            PhaseKind::Backfill => Some("backfill".into()),
+            PhaseKind::Backfill(column) => Some(format!("backfill_{column}")),
             PhaseKind::CreateIndex(index) => Some(format!("index_{index}")),
             PhaseKind::Validate => Some("validate".into()),
             PhaseKind::ValidateForeignKeys => Some("validate_foreign_keys".into()),
         }
     }
 
-    /// `SET LOCAL statement_timeout` of a transactional phase. Backfills and validations scan
-    /// whole tables under locks that let reads and writes through, so they get longer.
+    /// `SET LOCAL statement_timeout` of a transactional phase. Validations scan whole tables
+    /// under locks that let reads and writes through, so they get longer.
     pub fn statement_timeout(&self) -> &'static str {
         match self {
-            PhaseKind::Backfill | PhaseKind::Validate | PhaseKind::ValidateForeignKeys => "30min",
+            PhaseKind::Validate | PhaseKind::ValidateForeignKeys => "30min",
             _ => "1min",
         }
     }
@@ -82,7 +88,7 @@ struct Phases {
     enum_values: Vec<Change>,
     drop_indexes: Vec<(String, Change)>,
     main: Vec<Change>,
-    backfill: Vec<Change>,
+    backfills: Vec<(String, Change)>,
     create_indexes: Vec<(String, Change)>,
     validate: Vec<Change>,
     late_foreign_keys: Vec<Change>,
@@ -272,7 +278,7 @@ pub fn plan(
                         ..column.clone()
                     },
                 });
-                not_null(&mut p, table, &column.name, Some(backfill.clone()));
+                not_null(&mut p, new, table, column, Some(backfill.clone()));
             }
             Change::AlterColumn { table, from, to }
                 if existing(table) && from.nullable && !to.nullable =>
@@ -281,10 +287,8 @@ pub fn plan(
                     unsupported.push(never_updated(table, to));
                     continue;
                 }
-                let backfill = new
-                    .table(table)
-                    .and_then(|t| t.column(&to.name))
-                    .and_then(|c| c.backfill.clone());
+                let declared = new.table(table).and_then(|t| t.column(&to.name));
+                let backfill = declared.and_then(|c| c.backfill.clone());
                 if backfill.is_none() && to.default.is_none() {
                     unsupported.push(needs_backfill(table, to, "becomes NOT NULL"));
                     continue;
@@ -300,7 +304,7 @@ pub fn plan(
                         to: nullable,
                     });
                 }
-                not_null(&mut p, table, &to.name, backfill);
+                not_null(&mut p, new, table, declared.unwrap_or(to), backfill);
             }
             _ => p.main.push(change.clone()),
         }
@@ -319,7 +323,9 @@ pub fn plan(
         push(PhaseKind::DropIndex(index), vec![change]);
     }
     push(PhaseKind::Main, p.main);
-    push(PhaseKind::Backfill, p.backfill);
+    for (column, change) in p.backfills {
+        push(PhaseKind::Backfill(column), vec![change]);
+    }
     for (index, change) in p.create_indexes {
         push(PhaseKind::CreateIndex(index), vec![change]);
     }
@@ -381,27 +387,41 @@ fn needs_backfill(table: &QualifiedName, column: &Column, what: &str) -> Unsuppo
     }
 }
 
-/// NOT NULL on an existing column: backfill, then prove it with a validated check so
-/// `SET NOT NULL` need not scan under ACCESS EXCLUSIVE (on a partitioned table, each partition
-/// inherits the check and skips its scan the same way).
-fn not_null(p: &mut Phases, table: &QualifiedName, column: &str, backfill: Option<String>) {
-    p.backfill.push(Change::Backfill {
-        table: table.clone(),
-        column: column.to_string(),
-        expression: backfill,
-        undo: false,
-    });
-    let check = fit_identifier(&format!("{}_{column}_not_null", table.name));
-    p.backfill.push(Change::AddCheckNotValid {
-        table: table.clone(),
-        check: Check {
-            name: check.clone(),
-            expression: format!("{} IS NOT NULL", crate::render::quote_ident(column)),
+/// Rows per batch of a backfill unless the column declares `backfill_batch_size`.
+pub const BACKFILL_BATCH_SIZE: u32 = 10_000;
+
+/// NOT NULL on an existing column: a batched backfill that ends with a `NOT VALID` check, then
+/// the check validated so `SET NOT NULL` need not scan under ACCESS EXCLUSIVE (on a
+/// partitioned table, each partition inherits the check and skips its scan the same way).
+fn not_null(
+    p: &mut Phases,
+    new: &Schema,
+    table: &QualifiedName,
+    column: &Column,
+    backfill: Option<String>,
+) {
+    let check = fit_identifier(&format!("{}_{}_not_null", table.name, column.name));
+    let key = new
+        .table(table)
+        .map(|t| t.primary_key.columns.clone())
+        .unwrap_or_default();
+    p.backfills.push((
+        format!("{}_{}", table.name, column.name),
+        Change::Backfill {
+            table: table.clone(),
+            column: column.name.clone(),
+            expression: backfill,
+            undo: false,
+            batched: Some(Batched {
+                key,
+                batch_size: column.backfill_batch_size.unwrap_or(BACKFILL_BATCH_SIZE),
+                check: check.clone(),
+            }),
         },
-    });
+    ));
     p.validate.push(Change::ColumnNotNull {
         table: table.clone(),
-        column: column.to_string(),
+        column: column.name.clone(),
         check,
         set: true,
     });

@@ -46,6 +46,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "cidr",
     "renamed_from",
     "backfill",
+    "backfill_batch_size",
     "secret",
 ];
 const INDEX_KEYS: &[&str] = &[
@@ -271,6 +272,8 @@ pub struct ColumnAttrs {
     pub renamed_from: Option<LitStr>,
     /// `backfill = "expr"`: what existing NULLs become when the column turns NOT NULL.
     pub backfill: Option<LitStr>,
+    /// `backfill_batch_size = N`: rows per batch of that backfill.
+    pub backfill_batch_size: Option<LitInt>,
     /// `secret`: a credential the tenant-scoped application role may not read.
     pub secret: Option<Span>,
 }
@@ -925,6 +928,9 @@ pub fn parse_column_attrs(cx: &Ctxt, field: &syn::Field, ident: &Ident) -> Colum
                 "cidr" => attrs.cidr = Some(span),
                 "renamed_from" => attrs.renamed_from = Some(meta.value()?.parse()?),
                 "backfill" => attrs.backfill = Some(meta.value()?.parse()?),
+                "backfill_batch_size" => {
+                    attrs.backfill_batch_size = Some(meta.value()?.parse()?)
+                }
                 "secret" => attrs.secret = Some(span),
                 _ => {
                     cx.error_spanned_by(&meta.path, unknown_key_message("`column`", &key, COLUMN_KEYS));

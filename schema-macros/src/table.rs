@@ -26,6 +26,7 @@ struct ColumnModel {
     comment: Option<String>,
     renamed_from: Option<String>,
     backfill: Option<String>,
+    backfill_batch_size: Option<u32>,
     secret: bool,
 }
 
@@ -373,6 +374,18 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             }
             backfill_exprs.push((columns.len(), backfill.clone()));
         }
+        let backfill_batch_size = column_attrs.backfill_batch_size.as_ref().and_then(|lit| {
+            if column_attrs.backfill.is_none() && column_attrs.default.is_none() {
+                cx.error_spanned_by(lit, "`backfill_batch_size` sizes the batches of a backfill, but this column declares neither `backfill` nor `default`\nhelp: add `backfill = \"<SQL expression>\"`, or remove `backfill_batch_size`");
+            }
+            match lit.base10_parse::<u32>() {
+                Ok(n) if (1..=1_000_000).contains(&n) => Some(n),
+                _ => {
+                    cx.error_spanned_by(lit, "`backfill_batch_size` must be a whole number of rows from 1 to 1000000\nhelp: batches of about 10000 rows keep each transaction (and the row locks it holds) short");
+                    None
+                }
+            }
+        });
         let renamed_from = column_attrs.renamed_from.as_ref().map(|lit| {
             let old = lit.value();
             if old == column_name {
@@ -394,6 +407,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             comment: doc_comment(&field.attrs),
             renamed_from,
             backfill: None,
+            backfill_batch_size,
             secret: column_attrs.secret.is_some(),
         });
     }
@@ -1332,6 +1346,10 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         let comment = option_str(&c.comment);
         let renamed_from = option_str(&c.renamed_from);
         let backfill = option_str(&c.backfill);
+        let backfill_batch_size = match c.backfill_batch_size {
+            Some(n) => quote!(::core::option::Option::Some(#n)),
+            None => quote!(::core::option::Option::None),
+        };
         let secret = c.secret;
         let identity = match c.identity {
             Some(IdentityKind::Always) => quote!(::core::option::Option::Some(
@@ -1356,6 +1374,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                 comment: #comment,
                 renamed_from: #renamed_from,
                 backfill: #backfill,
+                backfill_batch_size: #backfill_batch_size,
                 secret: #secret,
             }
         }

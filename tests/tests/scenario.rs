@@ -114,7 +114,8 @@ const STEPS: &[Step] = &[
         schema: scenario::v09::schema,
         rows: "INSERT INTO scenario.trunks (label, region) VALUES ('eta', 'us');",
         expect_sql: &[
-            "UPDATE \"scenario\".\"trunks\" SET \"region\" = 'unknown' WHERE \"region\" IS NULL;",
+            "UPDATE \"scenario\".\"trunks\" SET \"region\" = ('unknown')",
+            "FOR UPDATE SKIP LOCKED",
             "ADD CONSTRAINT \"trunks_region_not_null\" CHECK (\"region\" IS NOT NULL) NOT VALID;",
             "ALTER COLUMN \"region\" SET NOT NULL;",
         ],
@@ -240,6 +241,17 @@ fn eleven_versions_migrate_a_populated_database_keeping_every_row() {
                 assert!(
                     up.contains("SET LOCAL lock_timeout = '5s';\nSET LOCAL statement_timeout"),
                     "{up}"
+                );
+            } else if up.contains("\nDO $backfill$\n") {
+                // A batched backfill: one DO block, which commits batch by batch.
+                let code: Vec<&str> = up.lines().filter(|l| !l.starts_with("--")).collect();
+                let code = code.join("\n");
+                assert!(code.trim().starts_with("DO $backfill$"), "{up}");
+                assert!(code.trim().ends_with("$backfill$;"), "{up}");
+                assert_eq!(
+                    code.matches("$backfill$").count(),
+                    2,
+                    "one block alone: {up}"
                 );
             } else {
                 assert!(up.contains("CONCURRENTLY"), "{up}");
@@ -660,7 +672,7 @@ fn a_partitioned_tables_column_becomes_not_null_through_a_validated_check() {
         .map(|w| fs::read_to_string(w.directory.join("up.sql")).unwrap())
         .collect();
     for expected in [
-        "UPDATE \"vocabulary\".\"numbers_by_region\" SET \"carrier\" = 'unknown' WHERE \"carrier\" IS NULL;",
+        "UPDATE \"vocabulary\".\"numbers_by_region\" SET \"carrier\" = ('unknown')",
         "ADD CONSTRAINT \"numbers_by_region_carrier_not_null\" CHECK (\"carrier\" IS NOT NULL) NOT VALID;",
         "ALTER TABLE \"vocabulary\".\"numbers_by_region\" ALTER COLUMN \"carrier\" SET NOT NULL;",
     ] {
