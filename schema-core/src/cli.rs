@@ -2,8 +2,11 @@
 //! `fn main() -> ExitCode { schema_core::cli::main(my_models::schema()) }`.
 
 use crate::descriptor::SchemaError;
+use crate::diff::Change;
 use crate::ir::Schema;
+use crate::ir::{Index, QualifiedName};
 use crate::lint::Severity;
+use crate::live::IndexState;
 use crate::migrations::{self, GenerateOptions, Generated, MigrationState};
 use crate::pg::TempCluster;
 use clap::{Parser, Subcommand};
@@ -12,7 +15,7 @@ use diesel::{Connection, PgConnection};
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -43,6 +46,10 @@ enum Command {
         /// removed enum values).
         #[arg(long)]
         allow_data_loss: bool,
+        /// Create the migrations directory when it does not exist (the first migration of a
+        /// project); without it a missing directory is an error.
+        #[arg(long)]
+        init: bool,
     },
     /// Exit non-zero when the declarations and `migrations/` disagree, or when a generated
     /// migration was edited by hand; with `--database`, also when a live database has drifted
@@ -55,10 +62,20 @@ enum Command {
     },
     /// Apply pending migrations to $DATABASE_URL, or, when it is unset, to a throwaway local
     /// PostgreSQL that this command starts (and removes afterwards unless `--keep`).
+    ///
+    /// One run at a time per database: a run holds an advisory lock from start to end, and a
+    /// second one waits for it (up to `--wait-for-lock`). A concurrent index build that an
+    /// earlier run left behind is taken up: recorded when it finished, dropped and built again
+    /// when it was left INVALID.
     Migrate {
         /// Leave the throwaway server running and print how to connect and stop it.
         #[arg(long)]
         keep: bool,
+        /// How long to wait for another run holding the migrate lock, in seconds (0: fail at
+        /// once).
+        #[arg(long, value_name = "SECONDS", default_value_t = 900,
+              value_parser = clap::value_parser!(u64).range(0..=86_400))]
+        wait_for_lock: u64,
     },
     /// Print the full DDL of the declarations (what an empty database would need).
     Sql,
@@ -92,8 +109,9 @@ enum PartitionsCommand {
     /// and give every existing partition its table's row-level security. Idempotent: run it
     /// daily or monthly from a scheduler, well before the months it creates begin.
     Ensure {
-        /// How many months after the current one must have a partition.
-        #[arg(long, default_value_t = 3, value_name = "N")]
+        /// How many months after the current one must have a partition (0 to 120).
+        #[arg(long, default_value_t = 3, value_name = "N",
+              value_parser = clap::value_parser!(u32).range(0..=120))]
         ahead: u32,
         /// When rows of a month being created already sit in the default partition, move them
         /// into the new partition in the same transaction (the table is locked while they
@@ -107,8 +125,9 @@ enum PartitionsCommand {
     /// also drop them and the months detached earlier. Without `--drop` no data is deleted: a
     /// detached month is a table of its own, kept under row-level security.
     Retain {
-        /// How many months before the current one to keep attached.
-        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
+        /// How many months before the current one to keep attached (1 to 1200): the current
+        /// month and later ones are never detached or dropped.
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=1200))]
         keep_months: u32,
         /// Drop the detached months past retention (their rows are deleted).
         #[arg(long)]
@@ -131,10 +150,16 @@ struct Target {
 impl Target {
     fn connect(&self) -> Result<PgConnection, String> {
         let url = match &self.database {
-            Some(url) => url.clone(),
-            None => std::env::var("DATABASE_URL").map_err(|_| {
-                "no database: set DATABASE_URL or pass --database postgres://...".to_string()
-            })?,
+            Some(url) => nonempty_url("--database", url)?,
+            None => {
+                let (url, warnings) = database_url_from_env()?;
+                for warning in warnings {
+                    eprintln!("{warning}");
+                }
+                url.ok_or_else(|| {
+                    "no database: set DATABASE_URL or pass --database postgres://...".to_string()
+                })?
+            }
         };
         PgConnection::establish(&url).map_err(|e| format!("cannot connect to the database: {e}"))
     }
@@ -164,7 +189,10 @@ fn partitions(declared: &Schema, command: PartitionsCommand) -> Result<(), Strin
                 crate::partitions::retain(&mut conn, declared, target.month, keep_months, drop)?;
             println!(
                 "keeping {} and later attached{}",
-                report.current.plus(-(keep_months as i32)),
+                report
+                    .current
+                    .plus(-i64::from(keep_months))
+                    .unwrap_or(crate::partitions::Month::FIRST),
                 if drop {
                     "; dropping the months before"
                 } else {
@@ -196,22 +224,72 @@ pub fn main(schema: Result<Schema, SchemaError>) -> ExitCode {
     }
 }
 
-fn migrations_dir(explicit: Option<PathBuf>) -> PathBuf {
+/// The migrations directory, and whether it exists.
+fn migrations_dir(explicit: Option<PathBuf>) -> (PathBuf, bool) {
     if let Some(dir) =
         explicit.or_else(|| std::env::var_os("MIGRATION_DIRECTORY").map(PathBuf::from))
     {
-        return dir;
+        let exists = dir.is_dir();
+        return (dir, exists);
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    cwd.ancestors()
+    match cwd
+        .ancestors()
         .map(|d| d.join("migrations"))
         .find(|d| d.is_dir())
-        .unwrap_or_else(|| cwd.join("migrations"))
+    {
+        Some(dir) => (dir, true),
+        None => (cwd.join("migrations"), false),
+    }
+}
+
+/// `$DATABASE_URL`: `None` when unset (with a warning for a variable whose name is close to
+/// it, which is most likely a misspelling), an error when set but empty (libpq would read an
+/// empty URL as "the default server", which is never what a deploy job meant).
+pub fn database_url_from_env() -> Result<(Option<String>, Vec<String>), String> {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) => nonempty_url("DATABASE_URL", &url).map(|url| (Some(url), Vec::new())),
+        Err(std::env::VarError::NotUnicode(_)) => Err("DATABASE_URL is not valid UTF-8".into()),
+        Err(std::env::VarError::NotPresent) => Ok((
+            None,
+            near_database_url(std::env::vars_os().map(|(k, _)| k))
+                .into_iter()
+                .map(|name| {
+                    format!(
+                        "warning: DATABASE_URL is not set, but {name} is: did you mean DATABASE_URL?"
+                    )
+                })
+                .collect(),
+        )),
+    }
+}
+
+fn nonempty_url(what: &str, url: &str) -> Result<String, String> {
+    if url.trim().is_empty() {
+        return Err(format!(
+            "{what} is set but empty; set it to the database's postgres:// URL (libpq would otherwise connect to its default server)"
+        ));
+    }
+    Ok(url.to_string())
+}
+
+/// Environment variable names that look like a misspelt `DATABASE_URL`.
+fn near_database_url(names: impl Iterator<Item = std::ffi::OsString>) -> Vec<String> {
+    let mut near: Vec<String> = names
+        .filter_map(|n| n.into_string().ok())
+        .filter(|n| n != "DATABASE_URL")
+        .filter(|n| {
+            let upper = n.to_ascii_uppercase();
+            upper == "DATABASE_URL" || strsim::damerau_levenshtein(&upper, "DATABASE_URL") <= 2
+        })
+        .collect();
+    near.sort();
+    near
 }
 
 fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
     let declared = schema.map_err(|e| format!("the declarations do not form a schema: {e}"))?;
-    let dir = migrations_dir(cli.migrations_dir);
+    let (dir, dir_exists) = migrations_dir(cli.migrations_dir);
     let docs_dir = cli.docs_dir.unwrap_or_else(|| {
         dir.parent()
             .unwrap_or_else(|| Path::new("."))
@@ -222,7 +300,15 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
         Command::Generate {
             name,
             allow_data_loss,
+            init,
         } => {
+            if !dir_exists && !init {
+                return Err(format!(
+                    "there is no migrations directory at {} (nor a `migrations/` in any directory above the current one); run from the project, pass `--migrations-dir <DIR>`, or pass `--init` to create {}",
+                    dir.display(),
+                    dir.display()
+                ));
+            }
             let options = GenerateOptions {
                 allow_data_loss,
                 version: None,
@@ -337,9 +423,29 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
                 declared.tables.len()
             );
             if let Some(url) = database {
+                let url = nonempty_url("--database", &url)?;
                 let mut conn = PgConnection::establish(&url)
                     .map_err(|e| format!("cannot connect to the database: {e}"))?;
+                let pending = pending_migrations(&mut conn, &state)?;
+                if !pending.is_empty() {
+                    return Err(format!(
+                        "the database has {} migration(s) of {} not applied:\n{}\nApply them with `cargo schema migrate` (DATABASE_URL set to this database), then check again.",
+                        pending.len(),
+                        dir.display(),
+                        pending
+                            .iter()
+                            .map(|d| format!("  - {d}"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    ));
+                }
                 let mut drift = crate::introspect::drift(&mut conn, &declared);
+                match crate::live::broken_state(&mut conn, &declared) {
+                    Ok(broken) => drift.extend(broken),
+                    Err(e) => drift.push(format!(
+                        "cannot read the indexes' and constraints' state: {e}"
+                    )),
+                }
                 match crate::role::drift(&mut conn, &declared) {
                     Ok(roles) => drift.extend(roles),
                     Err(e) => drift.push(format!("cannot read the roles and privileges: {e}")),
@@ -359,7 +465,10 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Migrate { keep } => migrate(&dir, &declared, keep),
+        Command::Migrate {
+            keep,
+            wait_for_lock,
+        } => migrate(&dir, &declared, keep, Duration::from_secs(wait_for_lock)),
         Command::Partitions { command } => partitions(&declared, command),
         Command::Sql => {
             print!("{}", migrations::render_full(&declared).up);
@@ -368,7 +477,45 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
     }
 }
 
-fn migrate(dir: &Path, declared: &Schema, keep: bool) -> Result<(), String> {
+/// The recorded migrations of `state` that `conn`'s database has not applied, by directory.
+fn pending_migrations(
+    conn: &mut PgConnection,
+    state: &MigrationState,
+) -> Result<Vec<String>, String> {
+    // A database with no migration table was not built by migrations (`cargo schema sql |
+    // psql`, or adopted): drift alone tells whether it matches.
+    let Some(applied) = crate::live::applied_versions(conn)
+        .map_err(|e| format!("cannot read which migrations the database applied: {e}"))?
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(state
+        .snapshot
+        .migrations
+        .iter()
+        .filter(|m| !applied.contains(&migrations::version_key(&m.directory)))
+        .map(|m| m.directory.clone())
+        .collect())
+}
+
+fn migrate(
+    dir: &Path,
+    declared: &Schema,
+    keep: bool,
+    wait_for_lock: Duration,
+) -> Result<(), String> {
+    // The target comes first, so the first line says where this run goes.
+    let (url, warnings) = database_url_from_env()?;
+    match &url {
+        Some(_) => eprintln!("target: the database at $DATABASE_URL"),
+        None => eprintln!(
+            "target: a THROWAWAY local PostgreSQL, because DATABASE_URL is not set: nothing this run applies is kept{}",
+            if keep { " once you stop it (--keep)" } else { "" }
+        ),
+    }
+    for warning in warnings {
+        eprintln!("{warning}");
+    }
     // Refuse a corrupt migrations directory before touching any database.
     let state = MigrationState::load(dir).map_err(|e| e.to_string())?;
     // The grants are computed from the declarations, so they are applied only when the
@@ -384,13 +531,9 @@ fn migrate(dir: &Path, declared: &Schema, keep: bool) -> Result<(), String> {
         Err(e) => eprintln!("warning: {e}"),
     }
     let mut cluster = None;
-    let url = match std::env::var("DATABASE_URL") {
-        Ok(url) => {
-            eprintln!("target: $DATABASE_URL");
-            url
-        }
-        Err(_) => {
-            eprintln!("DATABASE_URL is not set: starting a throwaway local PostgreSQL");
+    let url = match url {
+        Some(url) => url,
+        None => {
             let started = Instant::now();
             let c =
                 TempCluster::start(&mut |step| eprintln!("  {step}")).map_err(|e| e.to_string())?;
@@ -401,44 +544,10 @@ fn migrate(dir: &Path, declared: &Schema, keep: bool) -> Result<(), String> {
         }
     };
     let mut conn = PgConnection::establish(&url).map_err(|e| format!("cannot connect: {e}"))?;
-    let source = FileBasedMigrations::from_path(dir)
-        .map_err(|e| format!("cannot read migrations in {}: {e}", dir.display()))?;
-    let pending = conn
-        .pending_migrations(source)
-        .map_err(|e| format!("cannot list pending migrations: {e}"))?;
-    if pending.is_empty() {
-        eprintln!("no pending migrations");
-    }
-    let total = pending.len();
-    for (i, migration) in pending.iter().enumerate() {
-        let started = Instant::now();
-        eprintln!("[{}/{total}] applying {} …", i + 1, migration.name());
-        conn.run_migration(migration).map_err(|e| {
-            if migration.metadata().run_in_transaction() {
-                format!(
-                    "migration {} failed and was rolled back, the database is as it was before it: {e}",
-                    migration.name()
-                )
-            } else {
-                format!(
-                    "migration {} failed; it runs outside a transaction (a concurrent index build), so PostgreSQL may have left an INVALID index behind: drop it with `DROP INDEX CONCURRENTLY <name>` (the name is in the migration's up.sql), fix the cause, and run `cargo schema migrate` again: {e}",
-                    migration.name()
-                )
-            }
-        })?;
-        eprintln!(
-            "[{}/{total}] applied {} in {} ms",
-            i + 1,
-            migration.name(),
-            started.elapsed().as_millis()
-        );
-    }
-    if grant_roles && !declared.roles.is_empty() {
-        conn.batch_execute(&crate::role::roles_sql(declared))
-            .map_err(|e| format!("the migrations were applied, but granting the roles failed (nothing of it was applied; fix the cause and run `cargo schema role | psql` or `cargo schema migrate` again): {e}"))?;
-        let names: Vec<&str> = declared.roles.iter().map(|r| r.name.as_str()).collect();
-        eprintln!("roles granted: {}", names.join(", "));
-    }
+    crate::live::lock_migrations(&mut conn, wait_for_lock, &mut |m| eprintln!("{m}"))?;
+    let applied = apply_locked(&mut conn, &url, dir, &state, declared, grant_roles);
+    crate::live::unlock_migrations(&mut conn);
+    applied?;
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
     let live = crate::introspect::introspect(&mut conn, &schemas)
         .map_err(|e| format!("cannot read the catalog back: {e}"))?;
@@ -462,4 +571,182 @@ fn migrate(dir: &Path, declared: &Schema, keep: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The index a migration builds concurrently, and its table, if that is what it does.
+fn concurrent_index<'a>(
+    state: &'a MigrationState,
+    directory: &str,
+) -> Option<(QualifiedName, &'a QualifiedName, &'a Index)> {
+    let recorded = state
+        .snapshot
+        .migrations
+        .iter()
+        .find(|m| m.directory == directory)?;
+    match recorded.changes.as_slice() {
+        [Change::CreateIndexConcurrently { table, index }] => {
+            Some((QualifiedName::new(&table.schema, &index.name), table, index))
+        }
+        _ => None,
+    }
+}
+
+/// Applies the pending migrations while holding the migrate lock, taking up what an earlier,
+/// interrupted run left of a concurrent index build.
+fn apply_locked(
+    conn: &mut PgConnection,
+    url: &str,
+    dir: &Path,
+    state: &MigrationState,
+    declared: &Schema,
+    grant_roles: bool,
+) -> Result<(), String> {
+    let source = FileBasedMigrations::from_path(dir)
+        .map_err(|e| format!("cannot read migrations in {}: {e}", dir.display()))?;
+    let pending = conn
+        .pending_migrations(source)
+        .map_err(|e| format!("cannot list pending migrations: {e}"))?;
+    if pending.is_empty() {
+        eprintln!("no pending migrations");
+    }
+    let total = pending.len();
+    'migrations: for (i, migration) in pending.iter().enumerate() {
+        let started = Instant::now();
+        let name = migration.name().to_string();
+        let build = concurrent_index(state, &name);
+        let index = build.as_ref().map(|(index, _, _)| index.clone());
+        if let Some((index, table, declared_index)) = &build {
+            let mut waited = false;
+            loop {
+                let state = crate::live::index_state(conn, index)
+                    .map_err(|e| format!("cannot read the state of index {index}: {e}"))?;
+                match state {
+                    IndexState::Missing => break,
+                    IndexState::Valid {
+                        table: live_table,
+                        columns,
+                        unique,
+                    } => {
+                        let expected: Vec<&str> = declared_index
+                            .columns
+                            .iter()
+                            .map(|k| k.column.as_str())
+                            .collect();
+                        if live_table != table.name
+                            || columns != expected
+                            || unique != declared_index.unique
+                        {
+                            return Err(format!(
+                                "migration {name} builds index {index}, but an index of that name already exists on `{live_table}` ({}{}) that is not the one declared ({}{} on `{}`); rename or drop it, then run again",
+                                if unique { "unique, " } else { "" },
+                                columns.join(", "),
+                                if declared_index.unique { "unique, " } else { "" },
+                                expected.join(", "),
+                                table.name
+                            ));
+                        }
+                        crate::live::record_applied(conn, &migration.name().version().to_string())
+                            .map_err(|e| format!("cannot record migration {name}: {e}"))?;
+                        eprintln!(
+                            "[{}/{total}] {name}: index {index} was built by an earlier run that was interrupted before Diesel recorded it; recorded it as applied",
+                            i + 1
+                        );
+                        continue 'migrations;
+                    }
+                    IndexState::Building(pid) => {
+                        if !waited {
+                            eprintln!(
+                                "[{}/{total}] {name}: index {index} is being built by backend pid {pid} (a run that was interrupted, or `diesel migration run`); waiting for it",
+                                i + 1
+                            );
+                            waited = true;
+                        }
+                        std::thread::sleep(Duration::from_millis(500));
+                    }
+                    IndexState::Invalid => {
+                        let drop = crate::live::drop_index_sql(index);
+                        eprintln!(
+                            "[{}/{total}] {name}: an earlier build of index {index} failed or was interrupted and left it INVALID; dropping it to build it again: {drop}",
+                            i + 1
+                        );
+                        conn.batch_execute(&drop).map_err(|e| {
+                            format!("cannot drop the INVALID index {index} ({drop}): {e}")
+                        })?;
+                        break;
+                    }
+                }
+            }
+        }
+        eprintln!("[{}/{total}] applying {name} …", i + 1);
+        if let Err(e) = conn.run_migration(migration) {
+            return Err(if migration.metadata().run_in_transaction() {
+                format!(
+                    "migration {name} failed and was rolled back, the database is as it was before it: {e}"
+                )
+            } else if let Some(index) = &index {
+                // The failure may have been the backend's end: look with a new connection.
+                let state = match PgConnection::establish(url) {
+                    Ok(mut fresh) => crate::live::index_state(&mut fresh, index),
+                    Err(_) => crate::live::index_state(conn, index),
+                };
+                let left = match state {
+                    Ok(IndexState::Invalid) => format!(
+                        "PostgreSQL left the index INVALID; `cargo schema migrate` drops it and builds it again when run once the cause is fixed (by hand: `{}`)",
+                        crate::live::drop_index_sql(index)
+                    ),
+                    Ok(IndexState::Missing) => "no index was left behind".to_string(),
+                    _ => format!("check the state of index {index} with `cargo schema check --database`"),
+                };
+                format!(
+                    "migration {name} failed; it builds index {index} concurrently, outside a transaction: {left}. The migrations before it stay applied. {e}"
+                )
+            } else {
+                format!(
+                    "migration {name} failed; it runs outside a transaction and commits as it goes (a batched backfill keeps the rows it filled and resumes where it stopped): fix the cause and run `cargo schema migrate` again. {e}"
+                )
+            });
+        }
+        eprintln!(
+            "[{}/{total}] applied {name} in {} ms",
+            i + 1,
+            started.elapsed().as_millis()
+        );
+    }
+    if grant_roles && !declared.roles.is_empty() {
+        conn.batch_execute(&crate::role::roles_sql(declared))
+            .map_err(|e| format!("the migrations were applied, but granting the roles failed (nothing of it was applied; fix the cause and run `cargo schema role | psql` or `cargo schema migrate` again): {e}"))?;
+        let names: Vec<&str> = declared.roles.iter().map(|r| r.name.as_str()).collect();
+        eprintln!("roles granted: {}", names.join(", "));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_close_to_database_url_are_flagged() {
+        let names = [
+            "DATABSE_URL",
+            "DATABASE_URI",
+            "database_url",
+            "PATH",
+            "DATABASE",
+            "HOME",
+            "DATABASE_URL",
+        ];
+        assert_eq!(
+            near_database_url(names.iter().map(std::ffi::OsString::from)),
+            ["DATABASE_URI", "DATABSE_URL", "database_url"]
+        );
+    }
+
+    #[test]
+    fn an_empty_url_is_refused() {
+        assert!(nonempty_url("DATABASE_URL", "  ")
+            .unwrap_err()
+            .contains("empty"));
+        assert!(nonempty_url("DATABASE_URL", "postgres://x").is_ok());
+    }
 }

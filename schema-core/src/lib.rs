@@ -30,6 +30,7 @@ pub mod introspect;
 pub mod ir;
 pub mod jsonb;
 pub mod lint;
+pub mod live;
 pub mod migrations;
 pub mod names;
 pub mod partitions;

@@ -471,7 +471,7 @@ impl MigrationState {
 }
 
 /// Diesel's version of a directory name: the part before the first `_`, without dashes.
-fn version_key(directory: &str) -> String {
+pub fn version_key(directory: &str) -> String {
     directory
         .split('_')
         .next()

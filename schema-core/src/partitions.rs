@@ -55,17 +55,29 @@ impl Month {
         self.month
     }
 
-    fn index(self) -> i32 {
-        self.year * 12 + self.month as i32 - 1
+    /// The first month there is (0001-01) and the last (9999-12).
+    pub const FIRST: Month = Month { year: 1, month: 1 };
+    pub const LAST: Month = Month {
+        year: 9999,
+        month: 12,
+    };
+
+    /// How many months `later` is after this one (negative when before).
+    pub fn months_until(self, later: Month) -> i64 {
+        let index = |m: Month| i64::from(m.year) * 12 + i64::from(m.month);
+        index(later) - index(self)
     }
 
-    /// The month `months` after this one (before it, when negative).
-    pub fn plus(self, months: i32) -> Month {
-        let index = self.index() + months;
-        Month {
-            year: index.div_euclid(12),
-            month: index.rem_euclid(12) as u32 + 1,
-        }
+    /// The month `months` after this one (before it, when negative); `None` outside the years
+    /// 1 to 9999. Checked: no argument can wrap it around.
+    pub fn plus(self, months: i64) -> Option<Month> {
+        let index = i64::from(self.year)
+            .checked_mul(12)?
+            .checked_add(i64::from(self.month) - 1)?
+            .checked_add(months)?;
+        let year = i32::try_from(index.div_euclid(12)).ok()?;
+        let month = u32::try_from(index.rem_euclid(12)).ok()? + 1;
+        Month::new(year, month)
     }
 }
 
@@ -147,7 +159,11 @@ impl MonthlyLayout {
     /// The month's first instant and the next month's, as SQL literals.
     fn range(&self, month: Month) -> (String, String) {
         let literal = |m: Month| format!("'{m}-01{}'", self.time);
-        (literal(month), literal(month.plus(1)))
+        // The last month's range ends where the type's does.
+        let to = month
+            .plus(1)
+            .map_or_else(|| "MAXVALUE".to_string(), literal);
+        (literal(month), to)
     }
 
     /// The month a relation of this name holds, if the name is a month's partition's.
@@ -725,6 +741,11 @@ pub fn ensure(
     ahead: u32,
     move_from_default: bool,
 ) -> Result<Report, String> {
+    if ahead > MAX_AHEAD {
+        return Err(format!(
+            "`ahead` is {ahead}; at most {MAX_AHEAD} months ahead are created in one run"
+        ));
+    }
     each_monthly_table(conn, declared, current, |conn, current, found, catalog| {
         let (layout, table) = (&found.layout, found.table);
         let mut events = Vec::new();
@@ -745,14 +766,20 @@ pub fn ensure(
         let default = layout.default_partition(table);
         // From the month after the latest attached one when maintenance fell behind, so no
         // month is left to the default partition for good.
-        let first = months
-            .keys()
-            .next_back()
-            .map_or(current, |latest| latest.plus(1).min(current));
-        let last = current.plus(ahead as i32);
-        for month in
-            std::iter::successors(Some(first), |m| Some(m.plus(1))).take_while(|m| *m <= last)
-        {
+        let first = months.keys().next_back().map_or(current, |latest| {
+            latest.plus(1).map_or(current, |m| m.min(current))
+        });
+        let last = current.plus(i64::from(ahead)).unwrap_or(Month::LAST);
+        let span = first.months_until(last) + 1;
+        if span > MAX_MONTHS_PER_RUN {
+            events.push(Event::Failed {
+                what: format!("create the months {first} to {last} of {}", layout.table),
+                error: format!("that is {span} months, more than the {MAX_MONTHS_PER_RUN} one run creates"),
+                hint: "check `--month` (the current month); to catch up on a long gap, run with earlier `--month` values first".into(),
+            });
+            return (events, months);
+        }
+        for month in std::iter::successors(Some(first), |m| m.plus(1)).take_while(|m| *m <= last) {
             if months.contains_key(&month) {
                 continue;
             }
@@ -850,6 +877,12 @@ fn each_monthly_table(
     report
 }
 
+/// The most months `ensure` creates ahead of the current one.
+pub const MAX_AHEAD: u32 = 120;
+
+/// The most months `ensure` creates for one table in one run (catching up included).
+const MAX_MONTHS_PER_RUN: i64 = 240;
+
 /// The advisory lock key (hashed by PostgreSQL) that serializes maintenance runs.
 pub const MAINTENANCE_LOCK: &str = "schema-api partition maintenance";
 
@@ -922,8 +955,16 @@ pub fn retain(
     keep_months: u32,
     drop: bool,
 ) -> Result<Report, String> {
+    if keep_months == 0 {
+        return Err("`keep_months` must be at least 1: the current month is never detached".into());
+    }
     each_monthly_table(conn, declared, current, |conn, current, found, catalog| {
-        let cutoff = current.plus(-(keep_months as i32));
+        // At least one month before the current one, whatever `keep_months` is: the current
+        // month and later ones are never detached or dropped.
+        let cutoff = current
+            .plus(-i64::from(keep_months))
+            .unwrap_or(Month::FIRST)
+            .min(current.plus(-1).unwrap_or(Month::FIRST));
         let (layout, table) = (&found.layout, found.table);
         let mut events = Vec::new();
         let parent = quote_qualified(&layout.table);
@@ -1097,9 +1138,21 @@ mod tests {
     #[test]
     fn months_count_across_years() {
         let m: Month = "2026-11".parse().unwrap();
-        assert_eq!(m.plus(2).to_string(), "2027-01");
-        assert_eq!(m.plus(-11).to_string(), "2025-12");
-        assert_eq!(m.plus(-23).to_string(), "2024-12");
+        assert_eq!(m.plus(2).unwrap().to_string(), "2027-01");
+        assert_eq!(m.plus(-11).unwrap().to_string(), "2025-12");
+        assert_eq!(m.plus(-23).unwrap().to_string(), "2024-12");
+        // Checked at both ends, for any argument.
+        assert_eq!(Month::LAST.plus(1), None);
+        assert_eq!(Month::FIRST.plus(-1), None);
+        for months in [
+            i64::MAX,
+            i64::MIN,
+            i64::from(u32::MAX),
+            -i64::from(u32::MAX),
+        ] {
+            assert_eq!(m.plus(months), None, "{months}");
+        }
+        assert_eq!(Month::FIRST.plus(9999 * 12 - 1), Some(Month::LAST));
         for bad in ["2026-13", "2026-00", "26-01", "2026-1", "2026/01", "x"] {
             assert!(bad.parse::<Month>().is_err(), "{bad}");
         }

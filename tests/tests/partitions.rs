@@ -586,3 +586,61 @@ fn one_maintenance_run_at_a_time() {
     // The lock is released after a run: the next one goes ahead.
     assert!(ensure(&mut conn, &schema, Some(month("2027-05")), 3, false).is_ok());
 }
+
+#[test]
+fn no_argument_detaches_the_current_month_or_overflows() {
+    let (_db, mut conn) = migrated_with_app_role();
+    let schema = platform_schema();
+    let a = new_account(&mut conn, "alpha");
+    conn.batch_execute(&cdr(&a, "now", "2026-03-14 09:00:00+00"))
+        .unwrap();
+    let attached = |conn: &mut PgConnection| {
+        value(
+            conn,
+            "SELECT count(*)::text AS v FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE c.relname LIKE '%\\_p20%'",
+        )
+        .unwrap()
+    };
+    let before = attached(&mut conn);
+    // Far more months than exist, whatever their width: nothing before year 1 to detach.
+    for keep in [u32::MAX, 3_000_000_000, 2_147_483_648, 1_000_000] {
+        for drop in [false, true] {
+            let report = retain(&mut conn, &schema, Some(month("2026-03")), keep, drop).unwrap();
+            assert_eq!(report.failures(), 0, "{report}");
+            assert_eq!(detaches(&report), [], "keep {keep}: {report}");
+        }
+    }
+    // The smallest retention keeps the current month (and later ones) attached.
+    let report = retain(&mut conn, &schema, Some(month("2026-03")), 1, true).unwrap();
+    assert!(
+        detaches(&report)
+            .iter()
+            .all(|(p, _)| p.ends_with("_p2026_01")),
+        "only months before 2026-02 go: {report}"
+    );
+    assert!(retain(&mut conn, &schema, Some(month("2026-03")), 0, true).is_err());
+    assert_eq!(
+        rows_of(&mut conn, "telecom.call_detail_records"),
+        1,
+        "the current month's row stays"
+    );
+    // More months ahead than maintenance creates in one run is refused, not attempted.
+    for ahead in [u32::MAX, 2_147_483_647, 121] {
+        let err = ensure(&mut conn, &schema, Some(month("2026-03")), ahead, false).unwrap_err();
+        assert!(err.contains("at most 120"), "{err}");
+    }
+    // So is a current month so far past the latest partition that catching up would create
+    // tens of thousands of them.
+    let report = ensure(&mut conn, &schema, Some(month("9999-11")), 3, false).unwrap();
+    assert!(report.failures() > 0, "{report}");
+    assert!(report.to_string().contains("months"), "{report}");
+    assert_eq!(attached(&mut conn), before, "nothing was created");
+}
+
+fn rows_of(conn: &mut PgConnection, relation: &str) -> i64 {
+    diesel::sql_query(format!("SELECT count(*) AS n FROM {relation}"))
+        .get_result::<Count>(conn)
+        .unwrap()
+        .n
+}
