@@ -192,3 +192,30 @@ pub mod load {
         .n
     }
 }
+
+/// v2 as a developer might first write it: `firmware` between existing fields, which
+/// `generate` refuses (PostgreSQL would append it).
+pub mod v2_misplaced {
+    use chrono::{DateTime, Utc};
+
+    #[schema_core::table(
+        schema = "online",
+        name = "devices",
+        global = "test fixture",
+        hard_delete = "test fixture"
+    )]
+    pub struct Device {
+        #[column(primary_key, identity)]
+        pub id: i64,
+        pub sip_username: String,
+        #[column(backfill = "'fw-' || id::text")]
+        pub firmware: String,
+        pub name: String,
+        #[column(default = "now()")]
+        pub created_at: DateTime<Utc>,
+        #[column(default = "now()")]
+        pub updated_at: DateTime<Utc>,
+    }
+
+    schema_core::schema! { Device }
+}

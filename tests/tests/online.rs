@@ -375,3 +375,47 @@ fn the_application_role_cannot_use_the_backfill_setting_to_freeze_updated_at() {
         0
     );
 }
+
+#[test]
+fn a_field_added_between_existing_ones_is_refused_at_generate_and_the_fix_migrates_cleanly() {
+    let (_db, mut conn, dir) = populated(100);
+    let before: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let options = GenerateOptions {
+        allow_data_loss: false,
+        version: Some("2030-01-02-000000".into()),
+    };
+    let err = migrations::generate(
+        dir.path(),
+        "firmware",
+        &online::v2_misplaced::schema().unwrap(),
+        &options,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("column `online.devices.firmware`"), "{err}");
+    assert!(
+        err.contains("Move the field to the end of the struct, after `updated_at`"),
+        "{err}"
+    );
+    let after: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(before, after, "nothing was written");
+    // `check` says the same, so the declarations cannot be committed and forgotten.
+    let check =
+        migrations::check(dir.path(), &online::v2_misplaced::schema().unwrap()).unwrap_err();
+    assert!(check.to_string().contains("Move the field"), "{check}");
+    // Where the error says, it migrates, and the database matches the declarations after.
+    let v2 = online::v2::schema().unwrap();
+    assert_eq!(
+        generate(dir.path(), "firmware", &v2, "2030-01-02-000000"),
+        3
+    );
+    apply_timed(&mut conn, dir.path()).unwrap();
+    common::assert_catalog_matches(&mut conn, &v2);
+    migrations::check(dir.path(), &v2).unwrap();
+}
