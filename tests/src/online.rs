@@ -124,26 +124,43 @@ pub mod load {
     }
 
     impl Writer {
+        /// Updates one random device of the first `rows` by key every `every`.
         pub fn start(url: &str, rows: i64, every: Duration) -> Writer {
+            // xorshift: reproducible, no dependency.
+            let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+            Writer::start_with(url, every, move |_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let id = (x % rows as u64) as i64 + 1;
+                (
+                    "UPDATE online.devices SET name = 'renamed ' || id WHERE id = $1".into(),
+                    id,
+                )
+            })
+        }
+
+        /// Runs `statement(n)` (its SQL, and the key bound to `$1`) every `every`, for
+        /// n = 0, 1, …, timing each, until stopped.
+        pub fn start_with(
+            url: &str,
+            every: Duration,
+            mut statement: impl FnMut(u64) -> (String, i64) + Send + 'static,
+        ) -> Writer {
             let stop = Arc::new(AtomicBool::new(false));
             let flag = stop.clone();
             let url = url.to_string();
             let handle = std::thread::spawn(move || {
                 let mut conn = PgConnection::establish(&url).expect("writer connects");
                 let mut report = Report::default();
-                // xorshift: reproducible, no dependency.
-                let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+                let mut n = 0;
                 while !flag.load(Ordering::Relaxed) {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    let id = (x % rows as u64) as i64 + 1;
+                    let (sql, id) = statement(n);
+                    n += 1;
                     let started = Instant::now();
-                    let result = diesel::sql_query(
-                        "UPDATE online.devices SET name = 'renamed ' || id WHERE id = $1",
-                    )
-                    .bind::<BigInt, _>(id)
-                    .execute(&mut conn);
+                    let result = diesel::sql_query(sql)
+                        .bind::<BigInt, _>(id)
+                        .execute(&mut conn);
                     report.worst = report.worst.max(started.elapsed());
                     report.statements += 1;
                     match result {

@@ -611,6 +611,7 @@ fn no_argument_detaches_the_current_month_or_overflows() {
             assert_eq!(detaches(&report), [], "keep {keep}: {report}");
         }
     }
+    assert_eq!(attached(&mut conn), before, "every month stays attached");
     // The smallest retention keeps the current month (and later ones) attached.
     let report = retain(&mut conn, &schema, Some(month("2026-03")), 1, true).unwrap();
     assert!(
@@ -626,6 +627,7 @@ fn no_argument_detaches_the_current_month_or_overflows() {
         "the current month's row stays"
     );
     // More months ahead than maintenance creates in one run is refused, not attempted.
+    let before = attached(&mut conn);
     for ahead in [u32::MAX, 2_147_483_647, 121] {
         let err = ensure(&mut conn, &schema, Some(month("2026-03")), ahead, false).unwrap_err();
         assert!(err.contains("at most 120"), "{err}");
