@@ -83,11 +83,44 @@ pub mod v3 {
 pub mod load {
     use diesel::prelude::*;
     use diesel::sql_types::BigInt;
+    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+    use schema_core::ir::Schema;
+    use schema_core::migrations::{self, GenerateOptions, Generated};
     use std::collections::BTreeSet;
+    use std::path::Path;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     use std::thread::JoinHandle;
     use std::time::{Duration, Instant};
+
+    /// Writes the migrations from `dir`'s snapshot to `schema` at `version`; how many.
+    pub fn generate(dir: &Path, name: &str, schema: &Schema, version: &str) -> usize {
+        let options = GenerateOptions {
+            allow_data_loss: false,
+            version: Some(version.into()),
+        };
+        match migrations::generate(dir, name, schema, &options).expect("generate") {
+            Generated::Written(written) => written.len(),
+            Generated::UpToDate => 0,
+        }
+    }
+
+    /// Applies the pending migrations one by one, returning each one's name and duration.
+    pub fn apply_timed(
+        conn: &mut PgConnection,
+        dir: &Path,
+    ) -> Result<Vec<(String, Duration)>, String> {
+        let source = FileBasedMigrations::from_path(dir).map_err(|e| e.to_string())?;
+        let pending = conn.pending_migrations(source).map_err(|e| e.to_string())?;
+        let mut applied = Vec::new();
+        for migration in &pending {
+            let started = Instant::now();
+            conn.run_migration(migration)
+                .map_err(|e| format!("{}: {e}", migration.name()))?;
+            applied.push((migration.name().to_string(), started.elapsed()));
+        }
+        Ok(applied)
+    }
 
     /// Inserts `rows` devices whose `updated_at` is `2020-01-01 + id seconds`, a value the
     /// trigger never writes, so a test can tell a row the migration touched.

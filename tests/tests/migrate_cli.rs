@@ -12,21 +12,11 @@ use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use schema_core::ir::Schema;
 use schema_core::migrations::{self, GenerateOptions, Generated};
 use schema_core::pg::TestDatabase;
+use schema_tests::online::load::{apply_timed, generate};
 use schema_tests::online::{self, load};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn generate(dir: &Path, name: &str, schema: &Schema, version: &str) -> usize {
-    let options = GenerateOptions {
-        allow_data_loss: false,
-        version: Some(version.into()),
-    };
-    match migrations::generate(dir, name, schema, &options).expect("generate") {
-        Generated::Written(written) => written.len(),
-        Generated::UpToDate => 0,
-    }
-}
 
 /// The command over v3 with `dir` as its migrations directory and no inherited DATABASE_URL.
 fn cli(dir: &Path, url: Option<&str>) -> Command {

@@ -9,37 +9,12 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use schema_core::diff::Batched;
-use schema_core::ir::{QualifiedName, Schema};
-use schema_core::migrations::{self, GenerateOptions, Generated};
+use schema_core::ir::QualifiedName;
+use schema_core::migrations::{self, GenerateOptions};
 use schema_core::pg::TestDatabase;
+use schema_tests::online::load::{apply_timed, generate};
 use schema_tests::online::{self, load};
-use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn generate(dir: &Path, name: &str, schema: &Schema, version: &str) -> usize {
-    let options = GenerateOptions {
-        allow_data_loss: false,
-        version: Some(version.into()),
-    };
-    match migrations::generate(dir, name, schema, &options).expect("generate") {
-        Generated::Written(written) => written.len(),
-        Generated::UpToDate => 0,
-    }
-}
-
-/// Applies the pending migrations one by one, returning each one's name and duration.
-fn apply_timed(conn: &mut PgConnection, dir: &Path) -> Result<Vec<(String, Duration)>, String> {
-    let source = FileBasedMigrations::from_path(dir).unwrap();
-    let pending = conn.pending_migrations(source).map_err(|e| e.to_string())?;
-    let mut applied = Vec::new();
-    for migration in &pending {
-        let started = Instant::now();
-        conn.run_migration(migration)
-            .map_err(|e| format!("{}: {e}", migration.name()))?;
-        applied.push((migration.name().to_string(), started.elapsed()));
-    }
-    Ok(applied)
-}
 
 fn rows() -> i64 {
     std::env::var("ONLINE_ROWS")

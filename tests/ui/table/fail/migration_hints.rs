@@ -1,4 +1,5 @@
-// `renamed_from` and `backfill` are migration hints: each is checked where it is written.
+// `renamed_from`, `backfill` and `backfill_batch_size` are migration hints: each is checked
+// where it is written.
 #[schema_core::table(
     schema = "billing",
     name = "trunks",
@@ -17,6 +18,12 @@ pub struct Trunk {
     pub code: String,
     #[column(backfill = "'x' ||")]
     pub note: String,
+    #[column(backfill = "'a'", backfill_batch_size = 0)]
+    pub zero_batch: String,
+    #[column(backfill = "'a'", backfill_batch_size = 4294967296)]
+    pub huge_batch: String,
+    #[column(backfill_batch_size = 500)]
+    pub batch_without_backfill: String,
     #[column(default = "now()")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
