@@ -68,17 +68,17 @@ pub fn backfill_sql(
     let batch = |after: &str| {
         format!(
             "WITH batch AS MATERIALIZED (\n\
-             \x20                           SELECT {key_list} FROM {t}\n\
-             \x20                           WHERE {after}{c} IS NULL\n\
-             \x20                           ORDER BY {key_list} LIMIT {size}\n\
-             \x20                           FOR UPDATE SKIP LOCKED),\n\
-             \x20                       filled AS (\n\
-             \x20                           UPDATE {t} SET {c} = {value}\n\
-             \x20                           WHERE ({key_list}) IN (SELECT {key_list} FROM batch)\n\
-             \x20                           RETURNING {c} IS NULL AS still_null)\n\
-             \x20                       SELECT {last_key}(SELECT count(*) FROM batch), (SELECT count(*) FROM filled WHERE still_null)\n\
-             \x20                       FROM (SELECT {key_list} FROM batch ORDER BY {key_desc} LIMIT 1) last\n\
-             \x20                       INTO {cursor}, _sa_rows, _sa_nulls;",
+             \x20       SELECT {key_list} FROM {t}\n\
+             \x20       WHERE {after}{c} IS NULL\n\
+             \x20       ORDER BY {key_list} LIMIT {size}\n\
+             \x20       FOR UPDATE SKIP LOCKED),\n\
+             \x20   filled AS (\n\
+             \x20       UPDATE {t} SET {c} = {value}\n\
+             \x20       WHERE ({key_list}) IN (SELECT {key_list} FROM batch)\n\
+             \x20       RETURNING {c} IS NULL AS still_null)\n\
+             SELECT {last_key}(SELECT count(*) FROM batch), (SELECT count(*) FROM filled WHERE still_null)\n\
+             FROM (SELECT {key_list} FROM batch ORDER BY {key_desc} LIMIT 1) last\n\
+             INTO {cursor}, _sa_rows, _sa_nulls;",
             size = batched.batch_size,
         )
     };
@@ -91,7 +91,30 @@ pub fn backfill_sql(
     let setting = quote_literal(BACKFILL_SETTING);
     let timeout = quote_literal(BATCH_LOCK_TIMEOUT);
     let size = batched.batch_size;
-    let attempts = LOCK_ATTEMPTS;
+    let retried = |indent: usize, statements: String| {
+        retried_under_lock_timeout(indent, &statements, &timeout, &setting)
+    };
+    let batch_step = retried(
+        12,
+        format!(
+            "IF _sa_first THEN\n{}\nELSE\n{}\nEND IF;\n_sa_got := FOUND;",
+            indent_lines(4, &first),
+            indent_lines(4, &next)
+        ),
+    );
+    let last_step = retried(
+        4,
+        format!(
+            "LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE;\n\
+             UPDATE {t} SET {c} = {value} WHERE {c} IS NULL;\n\
+             GET DIAGNOSTICS _sa_rows = ROW_COUNT;\n\
+             IF EXISTS (SELECT FROM {t} WHERE {c} IS NULL) THEN\n\
+             \x20   RAISE EXCEPTION 'cannot backfill %: its backfill expression gives NULL for some rows', {what}\n\
+             \x20       USING HINT = {NULL_HINT};\n\
+             END IF;\n\
+             ALTER TABLE {t} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;"
+        ),
+    );
     let body = format!(
         r#"
 #variable_conflict use_column
@@ -123,26 +146,7 @@ BEGIN
         _sa_pass_rows := 0;
         _sa_pass_filled := 0;
         LOOP
-            _sa_attempt := 0;
-            LOOP
-                BEGIN
-                    PERFORM pg_catalog.set_config('lock_timeout', {timeout}, true);
-                    PERFORM pg_catalog.set_config({setting}, 'on', true);
-                    IF _sa_first THEN
-                        {first}
-                    ELSE
-                        {next}
-                    END IF;
-                    _sa_got := FOUND;
-                    EXIT;
-                EXCEPTION WHEN lock_not_available THEN
-                    _sa_attempt := _sa_attempt + 1;
-                    IF _sa_attempt >= {attempts} THEN
-                        RAISE;
-                    END IF;
-                END;
-                PERFORM pg_catalog.pg_sleep(0.1 * _sa_attempt);
-            END LOOP;
+{batch_step}
             COMMIT;
             EXIT WHEN NOT _sa_got;
             _sa_first := false;
@@ -153,34 +157,13 @@ BEGIN
         END LOOP;
         IF _sa_pass_rows > 0 AND _sa_pass_filled = 0 THEN
             RAISE EXCEPTION 'cannot backfill %: its backfill expression gives NULL for % row(s)', {what}, _sa_pass_rows
-                USING HINT = 'declare a `backfill` that gives every row a value, delete the migrations not yet applied, and generate them again; the rows filled so far keep their values';
+                USING HINT = {NULL_HINT};
         END IF;
     END LOOP;
     -- The last few (rows the application held during the passes, rows code deployed before
     -- the column inserted since) under the lock the check needs anyway, so none can appear
     -- between filling them and adding the check.
-    _sa_attempt := 0;
-    LOOP
-        BEGIN
-            PERFORM pg_catalog.set_config('lock_timeout', {timeout}, true);
-            PERFORM pg_catalog.set_config({setting}, 'on', true);
-            LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE;
-            UPDATE {t} SET {c} = {value} WHERE {c} IS NULL;
-            GET DIAGNOSTICS _sa_rows = ROW_COUNT;
-            IF EXISTS (SELECT FROM {t} WHERE {c} IS NULL) THEN
-                RAISE EXCEPTION 'cannot backfill %: its backfill expression gives NULL for some rows', {what}
-                    USING HINT = 'declare a `backfill` that gives every row a value, delete the migrations not yet applied, and generate them again; the rows filled so far keep their values';
-            END IF;
-            ALTER TABLE {t} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;
-            EXIT;
-        EXCEPTION WHEN lock_not_available THEN
-            _sa_attempt := _sa_attempt + 1;
-            IF _sa_attempt >= {attempts} THEN
-                RAISE;
-            END IF;
-        END;
-        PERFORM pg_catalog.pg_sleep(0.1 * _sa_attempt);
-    END LOOP;
+{last_step}
     COMMIT;
     RAISE NOTICE 'backfilled % row(s) of % in % batch(es) and % under lock, in % s', _sa_filled, {what}, _sa_batches, _sa_rows,
         round(extract(epoch FROM clock_timestamp() - _sa_started)::numeric, 1);
@@ -189,6 +172,48 @@ END
     );
     let tag = dollar_tag("backfill", &body);
     format!("DO {tag}{body}{tag};")
+}
+
+/// The hint of a backfill whose expression gives NULL.
+const NULL_HINT: &str = "'declare a `backfill` that gives every row a value, delete the migrations not yet applied, and generate them again; the rows filled so far keep their values'";
+
+/// `statements` in a subtransaction under the batch lock timeout (with the backfill setting
+/// on), retried with a growing pause when a lock is not granted in time, up to
+/// [`LOCK_ATTEMPTS`] times; indented by `indent`.
+fn retried_under_lock_timeout(
+    indent: usize,
+    statements: &str,
+    timeout: &str,
+    setting: &str,
+) -> String {
+    let attempts = LOCK_ATTEMPTS;
+    let block = format!(
+        "_sa_attempt := 0;\n\
+         LOOP\n\
+         \x20   BEGIN\n\
+         \x20       PERFORM pg_catalog.set_config('lock_timeout', {timeout}, true);\n\
+         \x20       PERFORM pg_catalog.set_config({setting}, 'on', true);\n\
+         {}\n\
+         \x20       EXIT;\n\
+         \x20   EXCEPTION WHEN lock_not_available THEN\n\
+         \x20       _sa_attempt := _sa_attempt + 1;\n\
+         \x20       IF _sa_attempt >= {attempts} THEN\n\
+         \x20           RAISE;\n\
+         \x20       END IF;\n\
+         \x20   END;\n\
+         \x20   PERFORM pg_catalog.pg_sleep(0.1 * _sa_attempt);\n\
+         END LOOP;",
+        indent_lines(8, statements)
+    );
+    indent_lines(indent, &block)
+}
+
+fn indent_lines(indent: usize, text: &str) -> String {
+    let pad = " ".repeat(indent);
+    text.lines()
+        .map(|line| format!("{pad}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A dollar-quote tag (`$name$`, `$name_1$`, …) that does not occur in `body`.

@@ -3,7 +3,6 @@
 //! `ONLINE_RUNS`, default 3). Prints, per run, the backfill's rows per second and the writer's
 //! worst wait, then the medians. Starts its own PostgreSQL unless `DATABASE_URL` is set.
 
-use schema_core::pg::TestDatabase;
 use schema_tests::online::load::{self, apply_timed, generate};
 use std::time::Duration;
 
@@ -14,17 +13,8 @@ fn main() {
     let mut rates = Vec::new();
     let mut waits = Vec::new();
     for run in 1..=runs {
-        let db = TestDatabase::new().expect("a test database");
-        let mut conn = db.connect();
         let dir = tempfile::tempdir().unwrap();
-        generate(
-            dir.path(),
-            "devices",
-            &schema_tests::online::v1::schema().unwrap(),
-            "2030-01-01-000000",
-        );
-        apply_timed(&mut conn, dir.path()).unwrap();
-        load::populate(&mut conn, rows);
+        let (db, mut conn) = load::populated(rows, dir.path());
         generate(
             dir.path(),
             "firmware",
@@ -73,17 +63,8 @@ fn main() {
 /// row and then adds the `NOT VALID` check, beside the same writer.
 fn baseline(rows: i64, every: Duration, batched_wait: f64) {
     use diesel::connection::SimpleConnection;
-    let db = TestDatabase::new().expect("a test database");
-    let mut conn = db.connect();
     let dir = tempfile::tempdir().unwrap();
-    generate(
-        dir.path(),
-        "devices",
-        &schema_tests::online::v1::schema().unwrap(),
-        "2030-01-01-000000",
-    );
-    apply_timed(&mut conn, dir.path()).unwrap();
-    load::populate(&mut conn, rows);
+    let (db, mut conn) = load::populated(rows, dir.path());
     conn.batch_execute("ALTER TABLE online.devices ADD COLUMN firmware text")
         .unwrap();
     let writer = load::Writer::start(db.url(), rows, every);

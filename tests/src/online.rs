@@ -122,6 +122,24 @@ pub mod load {
         Ok(applied)
     }
 
+    /// A fresh database with v1's migrations (written to `dir`) applied and `rows` devices.
+    pub fn populated(rows: i64, dir: &Path) -> (schema_core::pg::TestDatabase, PgConnection) {
+        let db = schema_core::pg::TestDatabase::new().expect("a test database");
+        let mut conn = db.connect();
+        assert_eq!(
+            generate(
+                dir,
+                "devices",
+                &super::v1::schema().unwrap(),
+                "2030-01-01-000000"
+            ),
+            1
+        );
+        apply_timed(&mut conn, dir).expect("v1 applies");
+        populate(&mut conn, rows);
+        (db, conn)
+    }
+
     /// Inserts `rows` devices whose `updated_at` is `2020-01-01 + id seconds`, a value the
     /// trigger never writes, so a test can tell a row the migration touched.
     pub fn populate(conn: &mut PgConnection, rows: i64) {

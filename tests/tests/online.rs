@@ -9,7 +9,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use schema_core::diff::Batched;
-use schema_core::ir::QualifiedName;
+use schema_core::ir::{QualifiedName, Schema};
 use schema_core::migrations::{self, GenerateOptions};
 use schema_core::pg::TestDatabase;
 use schema_tests::online::load::{apply_timed, generate};
@@ -25,13 +25,8 @@ fn rows() -> i64 {
 
 /// v1 applied and populated with `n` devices; the directory holds v1's migrations.
 fn populated(n: i64) -> (TestDatabase, PgConnection, tempfile::TempDir) {
-    let db = TestDatabase::new().unwrap();
-    let mut conn = db.connect();
     let dir = tempfile::tempdir().unwrap();
-    let v1 = online::v1::schema().unwrap();
-    assert_eq!(generate(dir.path(), "devices", &v1, "2030-01-01-000000"), 1);
-    apply_timed(&mut conn, dir.path()).unwrap();
-    load::populate(&mut conn, n);
+    let (db, conn) = load::populated(n, dir.path());
     (db, conn, dir)
 }
 
@@ -104,6 +99,18 @@ fn a_batched_backfill_beside_a_writer_blocks_no_statement_for_a_second_and_keeps
     common::assert_catalog_matches(&mut conn, &v2);
 }
 
+/// v2's migrations written, and the first (the nullable column) applied: the backfill and the
+/// validation are pending.
+fn with_firmware_column(conn: &mut PgConnection, dir: &std::path::Path) -> Schema {
+    let v2 = online::v2::schema().unwrap();
+    assert_eq!(generate(dir, "firmware", &v2, "2030-01-02-000000"), 3);
+    let source = FileBasedMigrations::from_path(dir).unwrap();
+    let main = conn.pending_migrations(source).unwrap().remove(0);
+    conn.run_migration(&main)
+        .expect("the main migration adds the column");
+    v2
+}
+
 #[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -114,15 +121,7 @@ struct Count {
 fn a_backfill_killed_midway_resumes_where_it_stopped() {
     let n = 60_000;
     let (db, mut conn, dir) = populated(n);
-    let v2 = online::v2::schema().unwrap();
-    assert_eq!(
-        generate(dir.path(), "firmware", &v2, "2030-01-02-000000"),
-        3
-    );
-    let source = FileBasedMigrations::from_path(dir.path()).unwrap();
-    let main = conn.pending_migrations(source).unwrap().remove(0);
-    conn.run_migration(&main)
-        .expect("the main migration adds the column");
+    let v2 = with_firmware_column(&mut conn, dir.path());
     // Each batch pauses, so the kill lands between batches that committed and ones that did
     // not: a trigger on the filled column sleeps once per batch.
     conn.batch_execute(
@@ -193,15 +192,7 @@ fn a_backfill_killed_midway_resumes_where_it_stopped() {
 fn rows_the_application_holds_are_skipped_then_filled_once_it_lets_go() {
     let n = 20_000;
     let (db, mut conn, dir) = populated(n);
-    let v2 = online::v2::schema().unwrap();
-    assert_eq!(
-        generate(dir.path(), "firmware", &v2, "2030-01-02-000000"),
-        3
-    );
-    let source = FileBasedMigrations::from_path(dir.path()).unwrap();
-    let main = conn.pending_migrations(source).unwrap().remove(0);
-    conn.run_migration(&main)
-        .expect("the main migration adds the column");
+    let v2 = with_firmware_column(&mut conn, dir.path());
     // The application holds rows 10..20 in an open transaction for two seconds: longer than a
     // batch's lock timeout, so the backfill has to skip them and come back.
     let url = db.url().to_string();
