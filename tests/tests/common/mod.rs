@@ -51,6 +51,11 @@ pub fn assert_catalog_matches(conn: &mut PgConnection, declared: &Schema) {
     let live = introspect(conn, declared);
     let expected = canonical(conn, declared);
     assert_same_schema(&live, &expected);
+    // Nothing a broken run leaves: INVALID indexes, constraints left NOT VALID.
+    assert_eq!(
+        schema_core::live::broken_state(conn, declared).expect("index and constraint state reads"),
+        Vec::<String>::new()
+    );
     use diesel::RunQueryDsl;
     for role in &declared.roles {
         let exists: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
