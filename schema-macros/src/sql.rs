@@ -3,10 +3,10 @@
 //! typo is a compile error at the attribute instead of a failed migration.
 
 use crate::ctxt::{did_you_mean, Ctxt};
-use sqlparser::ast::{Expr, Query, Visit, Visitor};
+use sqlparser::ast::{DataType, Expr, Query, Value, Visit, Visitor};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 use std::ops::ControlFlow;
 use syn::LitStr;
 
@@ -17,7 +17,189 @@ pub enum Columns<'a> {
     OfThisTable(&'a [String]),
     /// These columns outside subqueries; subqueries may name other tables' (policies).
     OfThisTableOrSubqueries(&'a [String]),
+    /// No column at all, no subquery (`default`: PostgreSQL computes it before the row exists).
+    None,
 }
+
+/// PostgreSQL's reserved key words (its documentation's appendix C, "reserved" and "reserved
+/// (can be function or type)"): unquoted, each is read as the key word, never as a column;
+/// `user`, `current_user` and the like are even valid expressions of their own.
+const RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// Type names sqlparser parses itself (so they never reach the check), offered as suggestions.
+const PARSED_TYPES: &[&str] = &[
+    "bigint",
+    "boolean",
+    "char",
+    "date",
+    "integer",
+    "json",
+    "jsonb",
+    "numeric",
+    "real",
+    "smallint",
+    "text",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "uuid",
+    "varchar",
+];
+
+/// Type names a cast may use without a schema: PostgreSQL's built-in types that sqlparser
+/// does not know by name, and the extensions' the platform may use.
+const KNOWN_TYPES: &[&str] = &[
+    "bit",
+    "box",
+    "bpchar",
+    "bytea",
+    "cidr",
+    "circle",
+    "citext",
+    "daterange",
+    "float4",
+    "float8",
+    "hstore",
+    "inet",
+    "int2",
+    "int4",
+    "int4range",
+    "int8",
+    "int8range",
+    "interval",
+    "jsonpath",
+    "line",
+    "lseg",
+    "ltree",
+    "macaddr",
+    "macaddr8",
+    "money",
+    "name",
+    "numrange",
+    "oid",
+    "path",
+    "pg_lsn",
+    "point",
+    "polygon",
+    "regclass",
+    "regconfig",
+    "regnamespace",
+    "regproc",
+    "regprocedure",
+    "regrole",
+    "regtype",
+    "serial",
+    "tsquery",
+    "tsrange",
+    "tstzrange",
+    "tsvector",
+    "txid_snapshot",
+    "varbit",
+    "xid",
+    "xml",
+];
 
 /// Parses the expression in `lit`; reports problems at `lit`. Returns the columns it names,
 /// in order of first use, or `None` when it has errors.
@@ -33,6 +215,24 @@ pub fn check_expression(
         return None;
     }
     let dialect = PostgreSqlDialect {};
+    // A comment would swallow what the renderer writes after the fragment (`-- ...` runs to
+    // the end of the line), and a fragment is no place for one.
+    if let Ok(tokens) = Tokenizer::new(&dialect, &text).tokenize() {
+        if tokens.iter().any(|t| {
+            matches!(
+                t,
+                Token::Whitespace(
+                    Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)
+                )
+            )
+        }) {
+            cx.error_spanned_by(
+                lit,
+                format!("{what} contains a SQL comment (`--` or `/* */`), which would comment out what the migration writes after it\nhelp: remove it; explain the expression in a Rust comment beside the attribute"),
+            );
+            return None;
+        }
+    }
     let parsed = Parser::new(&dialect)
         .try_with_sql(&text)
         .and_then(|mut parser| {
@@ -60,9 +260,10 @@ pub fn check_expression(
             return None;
         }
     };
-    let (known, allow_subqueries) = match columns {
-        Columns::OfThisTable(known) => (known, false),
-        Columns::OfThisTableOrSubqueries(known) => (known, true),
+    let (known, allow_subqueries, no_columns) = match columns {
+        Columns::OfThisTable(known) => (known, false, false),
+        Columns::OfThisTableOrSubqueries(known) => (known, true, false),
+        Columns::None => (&[][..], false, true),
     };
     let mut refs = ColumnRefs {
         cx,
@@ -70,6 +271,7 @@ pub fn check_expression(
         what,
         known,
         allow_subqueries,
+        no_columns,
         depth: 0,
         used: Vec::new(),
         ok: true,
@@ -85,6 +287,8 @@ struct ColumnRefs<'a, 'c> {
     what: &'c str,
     known: &'a [String],
     allow_subqueries: bool,
+    /// A `default`: no column may be named.
+    no_columns: bool,
     /// How many subqueries deep the visit is: their identifiers name other tables' columns.
     depth: usize,
     used: Vec<String>,
@@ -110,6 +314,66 @@ impl Visitor for ColumnRefs<'_, '_> {
         }
         let (cx, lit, what) = (self.cx, self.lit, self.what);
         match e {
+            Expr::Identifier(ident)
+                if ident.quote_style.is_none()
+                    && RESERVED.contains(&ident.value.to_lowercase().as_str()) =>
+            {
+                self.ok = false;
+                let word = ident.value.to_lowercase();
+                cx.error_spanned_by(
+                    lit,
+                    format!("{what} uses `{}` unquoted: PostgreSQL reads it as the reserved word {}, not as a column\nhelp: to mean the column, quote it: \"{word}\"", ident.value, word.to_uppercase()),
+                );
+            }
+            // `user`, `current_user`, `current_date`…: key words that are expressions of their
+            // own; in a table with a column of that name, the column was surely meant.
+            Expr::Function(f)
+                if matches!(f.args, sqlparser::ast::FunctionArguments::None)
+                    && f.name.0.len() == 1
+                    && self.known.contains(&f.name.to_string().to_lowercase())
+                    && RESERVED.contains(&f.name.to_string().to_lowercase().as_str()) =>
+            {
+                self.ok = false;
+                let word = f.name.to_string().to_lowercase();
+                cx.error_spanned_by(
+                    lit,
+                    format!("{what} uses `{}` unquoted: PostgreSQL reads it as the reserved word {} (a value of its own, such as the session's role), not as the column `{word}`\nhelp: to mean the column, quote it: \"{word}\"", f.name, word.to_uppercase()),
+                );
+            }
+            Expr::Identifier(ident) if self.no_columns => {
+                self.ok = false;
+                cx.error_spanned_by(
+                    lit,
+                    format!("{what} names `{}`: a default cannot refer to a column, PostgreSQL computes it before the row exists\nhelp: use a constant or a function call such as `now()`; to derive a value from other columns, declare `generated`", ident.value),
+                );
+            }
+            Expr::Value(v) if matches!(v.value, Value::Placeholder(_)) => {
+                self.ok = false;
+                cx.error_spanned_by(
+                    lit,
+                    format!("{what} contains the parameter `{}`: a declaration's SQL is run as written, with nothing bound to parameters\nhelp: write the value itself", v.value),
+                );
+            }
+            Expr::Cast {
+                data_type: DataType::Custom(name, _),
+                ..
+            } if name.0.len() == 1 => {
+                let type_name = name.to_string().to_lowercase();
+                let bare = type_name.trim_matches('"');
+                if !KNOWN_TYPES.contains(&bare) {
+                    self.ok = false;
+                    let candidates: Vec<&str> =
+                        KNOWN_TYPES.iter().chain(PARSED_TYPES).copied().collect();
+                    let hint = match did_you_mean(bare, &candidates) {
+                        Some(s) => format!("; did you mean `{s}`?"),
+                        None => String::new(),
+                    };
+                    cx.error_spanned_by(
+                        lit,
+                        format!("{what} casts to `{type_name}`, which is not a PostgreSQL type this crate knows{hint}\nhelp: if it is one of the declared enum types or an extension's, name it with its schema (`devices.device_status`), which also keeps it independent of search_path"),
+                    );
+                }
+            }
             Expr::Identifier(ident) => {
                 // Unquoted identifiers fold to lower case, as PostgreSQL folds them.
                 let name = if ident.quote_style.is_some() {
@@ -274,6 +538,86 @@ mod tests {
             .contains("plain names"));
         assert!(check("EXISTS (SELECT 1)").unwrap_err().contains("subquery"));
         assert!(check("   ").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn comments_parameters_reserved_words_and_unknown_casts_are_errors() {
+        for (expr, expected) in [
+            ("name <> '' -- not empty", "SQL comment"),
+            ("name <> '' /* not empty */", "SQL comment"),
+            ("/**/ version > 0", "SQL comment"),
+            ("version > $1", "parameter `$1`"),
+            ("name = $name", "parameter"),
+            ("version > 0) OR (true", "after the expression"),
+            ("version > 0; DROP TABLE t", "after the expression"),
+            ("payload::jsnob ? 'x'", "not a PostgreSQL type"),
+            ("name::varchr <> ''", "did you mean `varchar`"),
+        ] {
+            let err = check(expr).unwrap_err();
+            assert!(err.contains(expected), "{expr}: {err}");
+        }
+        // `user` and `order` as columns: unquoted they are key words.
+        let cx = Ctxt::default();
+        let known: Vec<String> = ["user", "order"].iter().map(|s| s.to_string()).collect();
+        for expr in ["user <> ''", "order > 0", "USER <> ''"] {
+            let lit = LitStr::new(expr, proc_macro2::Span::call_site());
+            check_expression(&cx, &lit, "`check`", Columns::OfThisTable(&known));
+        }
+        let errors = cx.into_compile_errors().unwrap().to_string();
+        assert_eq!(errors.matches("reserved word").count(), 3, "{errors}");
+        assert!(errors.contains("quote it"), "{errors}");
+        // Quoted, they are the columns.
+        let cx = Ctxt::default();
+        let lit = LitStr::new(
+            "\"user\" <> '' AND \"order\" > 0",
+            proc_macro2::Span::call_site(),
+        );
+        let used = check_expression(&cx, &lit, "`check`", Columns::OfThisTable(&known));
+        assert!(cx.into_compile_errors().is_none());
+        assert_eq!(used.unwrap(), ["user", "order"]);
+        // Known and schema-qualified casts are fine; a string with `--` inside is no comment.
+        for expr in [
+            "name::text <> '--'",
+            "'10.0.0.0/8'::cidr IS NOT NULL",
+            "status::devices.device_status IS NOT NULL",
+            "name::citext <> ''",
+        ] {
+            assert!(check(expr).is_ok(), "{expr}: {:?}", check(expr));
+        }
+    }
+
+    #[test]
+    fn a_default_is_one_expression_without_columns() {
+        let default = |expr: &str| {
+            let cx = Ctxt::default();
+            let lit = LitStr::new(expr, proc_macro2::Span::call_site());
+            check_expression(&cx, &lit, "`default`", Columns::None);
+            cx.into_compile_errors().map(|e| e.to_string())
+        };
+        for ok in [
+            "now()",
+            "'x'",
+            "'[]'::jsonb",
+            "0",
+            "gen_random_uuid()",
+            "ARRAY[]::text[]",
+            "'{}'::text[]",
+        ] {
+            assert_eq!(default(ok), None, "{ok}");
+        }
+        for (bad, expected) in [
+            (
+                "'x'); DROP TABLE public.victim; CREATE TABLE public.pwned (z text",
+                "after the expression",
+            ),
+            ("'[]'::jsnob", "casts to `jsnob`"),
+            ("id + 1", "cannot refer to a column"),
+            ("(SELECT 1)", "subquery"),
+            ("'x' -- comment", "SQL comment"),
+        ] {
+            let err = default(bad).unwrap_or_default();
+            assert!(err.contains(expected), "{bad}: {err}");
+        }
     }
 
     #[test]

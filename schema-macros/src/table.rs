@@ -348,6 +348,9 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         if let Some(default) = &column_attrs.default {
             if default.value().trim().is_empty() {
                 cx.error_spanned_by(default, "`default` is empty\nhelp: give a SQL expression, e.g. #[column(default = \"now()\")]");
+            } else {
+                // Parsed as exactly one expression like every other fragment: never pasted.
+                sql::check_expression(cx, default, "`default`", Columns::None);
             }
         }
         if let Some(span) = column_attrs.primary_key {
