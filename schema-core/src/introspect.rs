@@ -25,6 +25,8 @@ FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1)
+  -- Diesel's bookkeeping (in the first schema of search_path, usually `public`) is not ours.
+  AND c.relname <> '__diesel_schema_migrations'
 ORDER BY n.nspname, c.relname";
 
 const COLUMNS: &str = "

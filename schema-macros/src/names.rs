@@ -49,3 +49,25 @@ pub fn check_length(cx: &Ctxt, span: Span, what: &str, name: &str) {
         ));
     }
 }
+
+/// A PostgreSQL schema name: an identifier, and not `pg_…`, a prefix PostgreSQL keeps for
+/// its own schemas (`CREATE SCHEMA pg_x` fails).
+pub fn check_schema_name(cx: &Ctxt, span: Span, name: &str) {
+    check_identifier(cx, span, "schema name", name);
+    if name.starts_with("pg_") {
+        cx.syn_error(syn::Error::new(
+            span,
+            format!("schema name `{name}` starts with `pg_`, which PostgreSQL reserves for its system schemas\nhelp: choose another name, e.g. `{}`", name.trim_start_matches("pg_")),
+        ));
+    }
+}
+
+/// Text that PostgreSQL stores (comments, enum values) cannot hold a NUL byte.
+pub fn check_no_nul(cx: &Ctxt, span: Span, what: &str, text: &str) {
+    if text.contains('\0') {
+        cx.syn_error(syn::Error::new(
+            span,
+            format!("{what} contains a NUL byte (`\\0`), which PostgreSQL text cannot hold\nhelp: remove it"),
+        ));
+    }
+}

@@ -68,7 +68,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         .unwrap_or_else(|| snake_case(&ident.to_string()));
     let name_span = name.as_ref().map(LitStr::span).unwrap_or(ident.span());
     if let Some(schema) = &schema {
-        check_identifier(&cx, schema.span(), "schema name", &schema.value());
+        crate::names::check_schema_name(&cx, schema.span(), &schema.value());
         check_identifier(&cx, name_span, "type name", &type_name);
     }
 
@@ -112,6 +112,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
                         cx.syn_error(e);
                     }
                 }
+                crate::names::check_no_nul(&cx, span, "enum value", &value);
                 if value.is_empty() || value.len() > MAX_IDENTIFIER_BYTES {
                     cx.syn_error(syn::Error::new(
                         span,

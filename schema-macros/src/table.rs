@@ -98,6 +98,15 @@ struct Model {
 }
 
 /// The doc comment of a struct or field: `///` lines joined, one leading space dropped.
+/// The doc comment, refused (at the comment) when PostgreSQL could not store it.
+fn checked_doc_comment(cx: &Ctxt, attrs: &[syn::Attribute]) -> Option<String> {
+    let comment = doc_comment(attrs)?;
+    if let Some(attr) = attrs.iter().find(|a| a.path().is_ident("doc")) {
+        crate::names::check_no_nul(cx, syn::spanned::Spanned::span(attr), "the doc comment", &comment);
+    }
+    Some(comment)
+}
+
 fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
     let lines: Vec<String> = attrs
         .iter()
@@ -220,7 +229,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     let schema = required(cx, attrs.schema, "schema");
     let name = required(cx, attrs.name, "name");
     if let Some(s) = &schema {
-        check_identifier(cx, s.span(), "schema name", &s.value());
+        crate::names::check_schema_name(cx, s.span(), &s.value());
     }
     if let Some(n) = &name {
         check_identifier(cx, n.span(), "table name", &n.value());
@@ -407,7 +416,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             default: column_attrs.default.map(|d| d.value()),
             identity: column_attrs.identity.map(|(kind, _)| kind),
             generated: None,
-            comment: doc_comment(&field.attrs),
+            comment: checked_doc_comment(cx, &field.attrs),
             renamed_from,
             backfill: None,
             backfill_batch_size,
@@ -498,16 +507,26 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             }
         }
     }
+    // `primary_key(a, b, name = "...")` names the key; otherwise `<table>_pkey`.
+    let explicit_pk_name = attrs.primary_key.as_ref().and_then(|pk| pk.name.as_ref());
     let primary_key = (
-        format!("{table_name}_pkey"),
+        match explicit_pk_name {
+            Some(lit) => {
+                check_identifier(cx, lit.span(), "primary key name", &lit.value());
+                lit.value()
+            }
+            None => format!("{table_name}_pkey"),
+        },
         resolve(&pk_idents, "`primary_key`"),
     );
-    check_length(
-        cx,
-        item.ident.span(),
-        "generated primary key name",
-        &primary_key.0,
-    );
+    if explicit_pk_name.is_none() {
+        check_length(
+            cx,
+            item.ident.span(),
+            "generated primary key name",
+            &primary_key.0,
+        );
+    }
 
     let constraint_name =
         |explicit: &Option<LitStr>, cols: &[String], suffix: &str, span: Span| match explicit {
@@ -917,7 +936,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         indexes,
         foreign_keys,
         checks,
-        comment: doc_comment(&item.attrs),
+        comment: checked_doc_comment(cx, &item.attrs),
         partitioning,
         row_security,
         updated_at_trigger,
