@@ -102,7 +102,12 @@ struct Model {
 fn checked_doc_comment(cx: &Ctxt, attrs: &[syn::Attribute]) -> Option<String> {
     let comment = doc_comment(attrs)?;
     if let Some(attr) = attrs.iter().find(|a| a.path().is_ident("doc")) {
-        crate::names::check_no_nul(cx, syn::spanned::Spanned::span(attr), "the doc comment", &comment);
+        crate::names::check_no_nul(
+            cx,
+            syn::spanned::Spanned::span(attr),
+            "the doc comment",
+            &comment,
+        );
     }
     Some(comment)
 }

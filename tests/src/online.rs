@@ -287,3 +287,34 @@ pub mod v2_misplaced {
 
     schema_core::schema! { Device }
 }
+
+/// Accepted declarations that look hostile: key-word column names quoted in expressions, a
+/// named composite key, a default holding `--` inside a string, all in `public` beside
+/// Diesel's own bookkeeping table.
+pub mod keywords {
+    use chrono::{DateTime, Utc};
+
+    #[schema_core::table(
+        schema = "public",
+        name = "keywords",
+        global = "test fixture",
+        hard_delete = "test fixture",
+        primary_key(id, order, name = "keywords_custom_pk"),
+        check(
+            name = "keywords_user_check",
+            expr = "\"user\" <> '' AND \"order\" >= 0"
+        )
+    )]
+    pub struct Keyword {
+        pub id: i64,
+        pub order: i32,
+        #[column(default = "'--not a comment; DROP TABLE canary.victim'")]
+        pub user: String,
+        #[column(default = "now()")]
+        pub created_at: DateTime<Utc>,
+        #[column(default = "now()")]
+        pub updated_at: DateTime<Utc>,
+    }
+
+    schema_core::schema! { Keyword }
+}

@@ -385,3 +385,64 @@ fn a_field_added_between_existing_ones_is_refused_at_generate_and_the_fix_migrat
     common::assert_catalog_matches(&mut conn, &v2);
     migrations::check(dir.path(), &v2).unwrap();
 }
+
+#[test]
+fn key_word_columns_a_named_key_and_a_string_with_comment_marks_apply_exactly_in_public() {
+    let db = TestDatabase::new().unwrap();
+    let mut conn = db.connect();
+    conn.batch_execute("CREATE SCHEMA canary; CREATE TABLE canary.victim (id int); INSERT INTO canary.victim VALUES (1);")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let declared = online::keywords::schema().unwrap();
+    assert_eq!(
+        generate(dir.path(), "keywords", &declared, "2030-01-01-000000"),
+        1
+    );
+    apply_timed(&mut conn, dir.path()).unwrap();
+    conn.batch_execute("INSERT INTO public.keywords (id, \"order\") VALUES (1, 2)")
+        .unwrap();
+    assert_eq!(
+        load::count(&mut conn, "SELECT count(*) AS n FROM canary.victim"),
+        1,
+        "the canary survives"
+    );
+    assert_eq!(
+        load::count(
+            &mut conn,
+            "SELECT count(*) AS n FROM public.keywords WHERE \"user\" = '--not a comment; DROP TABLE canary.victim'"
+        ),
+        1,
+        "the default is stored byte-exact"
+    );
+    assert_eq!(
+        load::count(
+            &mut conn,
+            "SELECT count(*) AS n FROM pg_constraint WHERE conname = 'keywords_custom_pk' AND contype = 'p'"
+        ),
+        1,
+        "the key has the declared name"
+    );
+    // The check names the column `user`, not USER (the session's role).
+    #[derive(QueryableByName)]
+    struct Def {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        def: String,
+    }
+    let def = diesel::sql_query(
+        "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'keywords_user_check'",
+    )
+    .get_result::<Def>(&mut conn)
+    .unwrap()
+    .def;
+    assert!(def.contains("\"user\" <> ''"), "{def}");
+    assert!(!def.contains("USER"), "{def}");
+    // Diesel's bookkeeping in `public` is neither drift nor one of the tables.
+    common::assert_catalog_matches(&mut conn, &declared);
+    assert_eq!(
+        schema_core::introspect::drift(&mut conn, &declared),
+        Vec::<String>::new()
+    );
+    let live = schema_core::introspect::introspect(&mut conn, &["public"]).unwrap();
+    let names: Vec<String> = live.tables.iter().map(|t| t.name.clone()).collect();
+    assert_eq!(names, ["keywords"], "diesel's table is not listed");
+}
