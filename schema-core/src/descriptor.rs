@@ -46,6 +46,9 @@ pub struct TableDescriptor {
     pub tenant_updates: &'static [&'static str],
     /// `renamed_from`: the table's previous name in the same schema.
     pub renamed_from: Option<&'static str>,
+    /// The sequences PostgreSQL creates for the identity and serial columns
+    /// (`<table>_<column>_seq`): relations of the schema like the table itself.
+    pub sequences: &'static [&'static str],
 }
 
 /// The names of the roles a crate declares in `schema!` (`roles(app = "...", ...)`).
@@ -139,6 +142,10 @@ const fn relation_name(t: &TableDescriptor, n: usize) -> Option<&'static str> {
         if n < p.partitions.len() {
             return Some(p.partitions[n].name);
         }
+        n -= p.partitions.len();
+    }
+    if n < t.sequences.len() {
+        return Some(t.sequences[n]);
     }
     None
 }
@@ -158,7 +165,7 @@ pub const fn assert_unique_relation_names(tables: &[&TableDescriptor]) {
                     let mut j = if a == b { i + 1 } else { 0 };
                     while let Some(name_b) = relation_name(tb, j) {
                         if str_eq(name_a, name_b) {
-                            panic!("two relations of one PostgreSQL schema have the same name (tables, partitions, keys' and unique constraints' indexes, indexes): rename one of them with `name = \"...\"`");
+                            panic!("two relations of one PostgreSQL schema have the same name (tables, partitions, keys' and unique constraints' indexes, indexes, the sequences of identity and serial columns): rename one of them with `name = \"...\"`");
                         }
                         j += 1;
                     }
@@ -460,6 +467,7 @@ impl TableDescriptor {
         kind: TableKind::Global,
         tenant_updates: &[],
         renamed_from: None,
+        sequences: &[],
     };
 
     pub fn qualified_name(&self) -> ir::QualifiedName {

@@ -873,7 +873,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     });
 
     let mut joined: Vec<(String, String)> = Vec::new();
-    let foreign_keys = foreign_keys
+    let foreign_keys: Vec<ForeignKeyModel> = foreign_keys
         .into_iter()
         .filter_map(|fk| {
             let target = fk.target?;
@@ -927,6 +927,39 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             })
         })
         .collect();
+
+    // Constraint names are per table: a check or foreign key named like the key, a unique
+    // constraint or another one would fail at migrate (`constraint ... already exists`).
+    let mut constraint_names: Vec<(&str, &str)> = vec![(primary_key.0.as_str(), "the primary key")];
+    constraint_names.extend(
+        uniques
+            .iter()
+            .map(|(n, _)| (n.as_str(), "a unique constraint")),
+    );
+    constraint_names.extend(
+        foreign_keys
+            .iter()
+            .map(|f| (f.name.as_str(), "a foreign key")),
+    );
+    constraint_names.extend(checks.iter().map(|(n, _)| (n.as_str(), "a check")));
+    for (i, (name, what)) in constraint_names.iter().enumerate() {
+        if let Some((_, first)) = constraint_names[..i].iter().find(|(n, _)| n == name) {
+            cx.error_spanned_by(
+                &item.ident,
+                format!("constraint name `{name}` is used twice on table `{table_name}`: by {first} and by {what}\nhelp: give one of them another `name = \"...\"`"),
+            );
+        }
+    }
+    // PostgreSQL names the sequence of an identity or serial column `<table>_<column>_seq`;
+    // `schema!` keeps other relations from taking that name.
+    for c in columns.iter().filter(|c| c.identity.is_some()) {
+        check_derived_length(
+            cx,
+            c.field.span(),
+            "the identity sequence name",
+            &format!("{table_name}_{}_seq", c.name),
+        );
+    }
 
     let (Some(schema), Some(_)) = (schema, name) else {
         return Err(TokenStream::new());
@@ -1364,6 +1397,12 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         }
         Scalar::Known(_) => None,
     });
+    let sequences: Vec<String> = m
+        .columns
+        .iter()
+        .filter(|c| c.identity.is_some())
+        .map(|c| format!("{}_{}_seq", m.name, c.name))
+        .collect();
     let column_descriptors = m.columns.iter().map(|c| {
         let column = &c.name;
         let sql_type = type_descriptor_tokens(c);
@@ -1628,6 +1667,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
                     kind: ::schema_core::__private::TableKind::#kind,
                     tenant_updates: &[#(#tenant_updates),*],
                     renamed_from: #renamed_from,
+                    sequences: &[#(#sequences),*],
                 };
         }
 
