@@ -38,6 +38,7 @@ pub mod pg;
 pub mod plan;
 pub mod render;
 pub mod role;
+pub mod sql_types;
 pub mod tenant;
 
 pub use descriptor::{PgEnum, Table, TableDescriptor};

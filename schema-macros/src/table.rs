@@ -1311,6 +1311,11 @@ fn diesel_type_tokens(struct_ident: &Ident, c: &ColumnModel) -> TokenStream {
         }
     };
     if let Some(element_nullable) = c.ty.array {
+        // Bound as `varchar[]`, so Diesel's `eq`, `contains` and `overlaps_with` work on a
+        // `varchar(n)[]` column (see `schema_core::sql_types::Varchar`).
+        if c.varchar.is_some() {
+            ty = quote!(::schema_core::sql_types::Varchar);
+        }
         if element_nullable {
             ty = quote!(::diesel::sql_types::Nullable<#ty>);
         }
