@@ -237,3 +237,38 @@ pub fn undo_backfill_sql(table: &QualifiedName, column: &str, batched: &Batched)
         quote_ident(&batched.check)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_block_is_one_statement_with_every_identifier_quoted() {
+        let sql = backfill_sql(
+            &QualifiedName::new("devices", "de\"vices"),
+            "firm ware",
+            Some("'$backfill$'"),
+            &Batched {
+                key: vec!["account_id".into(), "id".into()],
+                batch_size: 500,
+                check: "devices_firmware_not_null".into(),
+            },
+        );
+        // The expression holds the default tag, so another is chosen.
+        assert!(sql.starts_with("DO $backfill_1$\n"), "{sql}");
+        assert!(sql.ends_with("$backfill_1$;"), "{sql}");
+        assert!(sql.contains("\"devices\".\"de\"\"vices\""), "{sql}");
+        assert!(sql.contains("SET \"firm ware\" = ('$backfill$')"), "{sql}");
+        assert!(
+            sql.contains("(\"account_id\", \"id\") > (_sa_k1, _sa_k2)"),
+            "{sql}"
+        );
+        assert!(sql.contains("LIMIT 500"), "{sql}");
+        assert_eq!(sql.matches("COMMIT;").count(), 2, "{sql}");
+        assert_eq!(
+            sql.matches("EXCEPTION WHEN lock_not_available").count(),
+            2,
+            "{sql}"
+        );
+    }
+}
