@@ -283,25 +283,25 @@ impl TriggerFunction {
     /// The PL/pgSQL statements of the function at `revision` (between `BEGIN` and `END;`);
     /// revision 0 stands for a body no revision has (read from a database) and gets the
     /// current one.
-    pub fn body(self, revision: u32) -> &'static str {
+    pub fn body(self, revision: u32) -> String {
         match (self, revision) {
             (TriggerFunction::SetUpdatedAt, 1) => {
-                "    NEW.\"updated_at\" := now();\n    RETURN NEW;"
+                "    NEW.\"updated_at\" := now();\n    RETURN NEW;".to_string()
             }
             // A batched backfill fills a column row by row; the rows' `updated_at` must keep
             // saying when the application last changed them. The setting alone is not enough:
             // the application role could set it too, so it counts only for a role with the
             // owner's rights, which the application roles never have.
-            (TriggerFunction::SetUpdatedAt, _) => concat!(
-                "    IF current_setting('schema_api.backfill', true) = 'on'\n",
-                "       AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'USAGE') THEN\n",
-                "        RETURN NEW;\n",
-                "    END IF;\n",
-                "    NEW.\"updated_at\" := now();\n",
-                "    RETURN NEW;"
+            (TriggerFunction::SetUpdatedAt, _) => format!(
+                "    IF current_setting('{BACKFILL_SETTING}', true) = 'on'\n\
+                 \x20      AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'USAGE') THEN\n\
+                 \x20       RETURN NEW;\n\
+                 \x20   END IF;\n\
+                 \x20   NEW.\"updated_at\" := now();\n\
+                 \x20   RETURN NEW;"
             ),
             (TriggerFunction::RejectUpdate, _) => {
-                "    RAISE EXCEPTION 'rows of %.% are never updated (append-only)', TG_TABLE_SCHEMA, TG_TABLE_NAME\n        USING ERRCODE = 'feature_not_supported', HINT = 'insert a new row instead';"
+                "    RAISE EXCEPTION 'rows of %.% are never updated (append-only)', TG_TABLE_SCHEMA, TG_TABLE_NAME\n        USING ERRCODE = 'feature_not_supported', HINT = 'insert a new row instead';".to_string()
             }
         }
     }
