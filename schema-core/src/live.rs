@@ -41,12 +41,9 @@ pub fn lock_migrations(
     let started = Instant::now();
     let mut told = false;
     loop {
-        let locked: Flag = sql_query(format!(
-            "SELECT pg_try_advisory_lock({MIGRATE_LOCK}) AS flag"
-        ))
-        .get_result(conn)
-        .map_err(|e| format!("cannot take the migrate lock: {e}"))?;
-        if locked.flag {
+        if try_advisory_lock(conn, &MIGRATE_LOCK.to_string())
+            .map_err(|e| format!("cannot take the migrate lock: {e}"))?
+        {
             return Ok(());
         }
         let holder = lock_holder(conn);
@@ -65,6 +62,13 @@ pub fn lock_migrations(
         }
         std::thread::sleep(Duration::from_millis(250));
     }
+}
+
+/// `pg_try_advisory_lock(key)`, a session-level lock (`key`: a SQL expression of type bigint).
+pub fn try_advisory_lock(conn: &mut PgConnection, key: &str) -> QueryResult<bool> {
+    let locked: Flag = sql_query(format!("SELECT pg_try_advisory_lock({key}) AS flag"))
+        .get_result(conn)?;
+    Ok(locked.flag)
 }
 
 /// Releases the migrate lock (it also goes with the connection).

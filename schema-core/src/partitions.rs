@@ -857,16 +857,10 @@ fn each_monthly_table(
     };
     // One maintenance run at a time per database (two schedulers, or a run that overlaps the
     // next): a session-level advisory lock, released below or when the connection ends.
-    #[derive(QueryableByName)]
-    struct Locked {
-        #[diesel(sql_type = Bool)]
-        locked: bool,
-    }
     let lock = format!("hashtext({})", render::quote_literal(MAINTENANCE_LOCK));
-    let locked: Locked = sql_query(format!("SELECT pg_try_advisory_lock({lock}) AS locked"))
-        .get_result(conn)
+    let locked = crate::live::try_advisory_lock(conn, &lock)
         .map_err(|e| format!("cannot take the maintenance lock: {e}"))?;
-    if !locked.locked {
+    if !locked {
         return Err(
             "another `partitions ensure` or `partitions retain` is running on this database; run again when it has finished"
                 .into(),
