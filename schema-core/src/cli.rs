@@ -111,7 +111,8 @@ enum PartitionsCommand {
     Ensure {
         /// How many months after the current one must have a partition (0 to 120).
         #[arg(long, default_value_t = 3, value_name = "N",
-              value_parser = clap::value_parser!(u32).range(0..=120))]
+              value_parser = clap::value_parser!(u32)
+                  .range(0..=i64::from(crate::partitions::MAX_AHEAD)))]
         ahead: u32,
         /// When rows of a month being created already sit in the default partition, move them
         /// into the new partition in the same transaction (the table is locked while they
@@ -189,10 +190,7 @@ fn partitions(declared: &Schema, command: PartitionsCommand) -> Result<(), Strin
                 crate::partitions::retain(&mut conn, declared, target.month, keep_months, drop)?;
             println!(
                 "keeping {} and later attached{}",
-                report
-                    .current
-                    .plus(-i64::from(keep_months))
-                    .unwrap_or(crate::partitions::Month::FIRST),
+                crate::partitions::retention_cutoff(report.current, keep_months),
                 if drop {
                     "; dropping the months before"
                 } else {

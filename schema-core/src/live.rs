@@ -66,8 +66,8 @@ pub fn lock_migrations(
 
 /// `pg_try_advisory_lock(key)`, a session-level lock (`key`: a SQL expression of type bigint).
 pub fn try_advisory_lock(conn: &mut PgConnection, key: &str) -> QueryResult<bool> {
-    let locked: Flag = sql_query(format!("SELECT pg_try_advisory_lock({key}) AS flag"))
-        .get_result(conn)?;
+    let locked: Flag =
+        sql_query(format!("SELECT pg_try_advisory_lock({key}) AS flag")).get_result(conn)?;
     Ok(locked.flag)
 }
 

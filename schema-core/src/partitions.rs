@@ -871,6 +871,16 @@ fn each_monthly_table(
     report
 }
 
+/// The first month `retain` keeps attached when keeping `keep_months` before `current`: at
+/// least one month before the current one, whatever `keep_months` is, so the current month and
+/// later ones are never detached or dropped.
+pub fn retention_cutoff(current: Month, keep_months: u32) -> Month {
+    current
+        .plus(-i64::from(keep_months))
+        .unwrap_or(Month::FIRST)
+        .min(current.plus(-1).unwrap_or(Month::FIRST))
+}
+
 /// The most months `ensure` creates ahead of the current one.
 pub const MAX_AHEAD: u32 = 120;
 
@@ -953,12 +963,7 @@ pub fn retain(
         return Err("`keep_months` must be at least 1: the current month is never detached".into());
     }
     each_monthly_table(conn, declared, current, |conn, current, found, catalog| {
-        // At least one month before the current one, whatever `keep_months` is: the current
-        // month and later ones are never detached or dropped.
-        let cutoff = current
-            .plus(-i64::from(keep_months))
-            .unwrap_or(Month::FIRST)
-            .min(current.plus(-1).unwrap_or(Month::FIRST));
+        let cutoff = retention_cutoff(current, keep_months);
         let (layout, table) = (&found.layout, found.table);
         let mut events = Vec::new();
         let parent = quote_qualified(&layout.table);
