@@ -571,21 +571,83 @@ fn migrate(
     Ok(())
 }
 
-/// The index a migration builds concurrently, and its table, if that is what it does.
+/// The table and index a migration builds concurrently, if that is what it does.
 fn concurrent_index<'a>(
     state: &'a MigrationState,
     directory: &str,
-) -> Option<(QualifiedName, &'a QualifiedName, &'a Index)> {
+) -> Option<(&'a QualifiedName, &'a Index)> {
     let recorded = state
         .snapshot
         .migrations
         .iter()
         .find(|m| m.directory == directory)?;
     match recorded.changes.as_slice() {
-        [Change::CreateIndexConcurrently { table, index }] => {
-            Some((QualifiedName::new(&table.schema, &index.name), table, index))
-        }
+        [Change::CreateIndexConcurrently { table, index }] => Some((table, index)),
         _ => None,
+    }
+}
+
+/// What an earlier, interrupted run left of the concurrent build of `index` on `table`, taken
+/// up before the migration runs: a finished build (the same index) is recorded as applied
+/// (`Ok(true)`); a build still running is waited for; an INVALID index is dropped; then the
+/// migration runs (`Ok(false)`).
+fn take_up_interrupted_build(
+    conn: &mut PgConnection,
+    progress: &str,
+    version: &str,
+    table: &QualifiedName,
+    declared: &Index,
+) -> Result<bool, String> {
+    let index = QualifiedName::new(&table.schema, &declared.name);
+    let mut waited = false;
+    loop {
+        let state = crate::live::index_state(conn, &index)
+            .map_err(|e| format!("cannot read the state of index {index}: {e}"))?;
+        match state {
+            IndexState::Missing => return Ok(false),
+            IndexState::Valid {
+                table: live_table,
+                columns,
+                unique,
+            } => {
+                let expected: Vec<&str> =
+                    declared.columns.iter().map(|k| k.column.as_str()).collect();
+                if live_table != table.name || columns != expected || unique != declared.unique {
+                    return Err(format!(
+                        "{progress} builds index {index}, but an index of that name already exists on `{live_table}` ({}{}) that is not the one declared ({}{} on `{}`); rename or drop it, then run again",
+                        if unique { "unique, " } else { "" },
+                        columns.join(", "),
+                        if declared.unique { "unique, " } else { "" },
+                        expected.join(", "),
+                        table.name
+                    ));
+                }
+                crate::live::record_applied(conn, version)
+                    .map_err(|e| format!("{progress}: cannot record the migration: {e}"))?;
+                eprintln!(
+                    "{progress}: index {index} was built by an earlier run that was interrupted before Diesel recorded it; recorded it as applied"
+                );
+                return Ok(true);
+            }
+            IndexState::Building(pid) => {
+                if !waited {
+                    eprintln!(
+                        "{progress}: index {index} is being built by backend pid {pid} (a run that was interrupted, or `diesel migration run`); waiting for it"
+                    );
+                    waited = true;
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            IndexState::Invalid => {
+                let drop = crate::live::drop_index_sql(&index);
+                eprintln!(
+                    "{progress}: an earlier build of index {index} failed or was interrupted and left it INVALID; dropping it to build it again: {drop}"
+                );
+                conn.batch_execute(&drop)
+                    .map_err(|e| format!("cannot drop the INVALID index {index} ({drop}): {e}"))?;
+                return Ok(false);
+            }
+        }
     }
 }
 
@@ -608,71 +670,16 @@ fn apply_locked(
         eprintln!("no pending migrations");
     }
     let total = pending.len();
-    'migrations: for (i, migration) in pending.iter().enumerate() {
+    for (i, migration) in pending.iter().enumerate() {
         let started = Instant::now();
         let name = migration.name().to_string();
         let build = concurrent_index(state, &name);
-        let index = build.as_ref().map(|(index, _, _)| index.clone());
-        if let Some((index, table, declared_index)) = &build {
-            let mut waited = false;
-            loop {
-                let state = crate::live::index_state(conn, index)
-                    .map_err(|e| format!("cannot read the state of index {index}: {e}"))?;
-                match state {
-                    IndexState::Missing => break,
-                    IndexState::Valid {
-                        table: live_table,
-                        columns,
-                        unique,
-                    } => {
-                        let expected: Vec<&str> = declared_index
-                            .columns
-                            .iter()
-                            .map(|k| k.column.as_str())
-                            .collect();
-                        if live_table != table.name
-                            || columns != expected
-                            || unique != declared_index.unique
-                        {
-                            return Err(format!(
-                                "migration {name} builds index {index}, but an index of that name already exists on `{live_table}` ({}{}) that is not the one declared ({}{} on `{}`); rename or drop it, then run again",
-                                if unique { "unique, " } else { "" },
-                                columns.join(", "),
-                                if declared_index.unique { "unique, " } else { "" },
-                                expected.join(", "),
-                                table.name
-                            ));
-                        }
-                        crate::live::record_applied(conn, &migration.name().version().to_string())
-                            .map_err(|e| format!("cannot record migration {name}: {e}"))?;
-                        eprintln!(
-                            "[{}/{total}] {name}: index {index} was built by an earlier run that was interrupted before Diesel recorded it; recorded it as applied",
-                            i + 1
-                        );
-                        continue 'migrations;
-                    }
-                    IndexState::Building(pid) => {
-                        if !waited {
-                            eprintln!(
-                                "[{}/{total}] {name}: index {index} is being built by backend pid {pid} (a run that was interrupted, or `diesel migration run`); waiting for it",
-                                i + 1
-                            );
-                            waited = true;
-                        }
-                        std::thread::sleep(Duration::from_millis(500));
-                    }
-                    IndexState::Invalid => {
-                        let drop = crate::live::drop_index_sql(index);
-                        eprintln!(
-                            "[{}/{total}] {name}: an earlier build of index {index} failed or was interrupted and left it INVALID; dropping it to build it again: {drop}",
-                            i + 1
-                        );
-                        conn.batch_execute(&drop).map_err(|e| {
-                            format!("cannot drop the INVALID index {index} ({drop}): {e}")
-                        })?;
-                        break;
-                    }
-                }
+        let index = build.map(|(table, index)| QualifiedName::new(&table.schema, &index.name));
+        if let Some((table, declared_index)) = build {
+            let progress = format!("[{}/{total}] {name}", i + 1);
+            let version = migration.name().version().to_string();
+            if take_up_interrupted_build(conn, &progress, &version, table, declared_index)? {
+                continue;
             }
         }
         eprintln!("[{}/{total}] applying {name} …", i + 1);
