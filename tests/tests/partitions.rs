@@ -397,12 +397,6 @@ fn retention_detaches_old_months_and_drops_them_only_when_asked() {
     let a = new_account(&mut conn, "alpha");
     conn.batch_execute(&cdr(&a, "old", "2026-02-14 09:00:00+00"))
         .unwrap();
-    let rows = |conn: &mut PgConnection, relation: &str| {
-        diesel::sql_query(format!("SELECT count(*) AS n FROM {relation}"))
-            .get_result::<Count>(conn)
-            .unwrap()
-            .n
-    };
 
     // Keep 2026-04 (2027-01 minus 9) and after: 2026-01 to 2026-03 go, on each table.
     let report = retain(&mut conn, &schema, Some(month("2027-01")), 9, false).unwrap();
@@ -414,8 +408,11 @@ fn retention_detaches_old_months_and_drops_them_only_when_asked() {
     for table in &report.tables {
         assert_eq!(table.months.first(), Some(&month("2026-04")), "{report}");
     }
-    assert_eq!(rows(&mut conn, "telecom.call_detail_records"), 0);
-    assert_eq!(rows(&mut conn, "telecom.call_detail_records_p2026_02"), 1);
+    assert_eq!(rows_of(&mut conn, "telecom.call_detail_records"), 0);
+    assert_eq!(
+        rows_of(&mut conn, "telecom.call_detail_records_p2026_02"),
+        1
+    );
     // The detached month keeps its row-level security.
     assert!(flag(
         &mut conn,
