@@ -480,8 +480,10 @@ fn pending_migrations(
     conn: &mut PgConnection,
     state: &MigrationState,
 ) -> Result<Vec<String>, String> {
-    // A database with no migration table was not built by migrations (`cargo schema sql |
-    // psql`, or adopted): drift alone tells whether it matches.
+    // Not Diesel's `MigrationHarness::pending_migrations`: it creates the migration table
+    // where there is none, and `check` changes nothing. A database with no migration table
+    // was not built by migrations (`cargo schema sql | psql`, or adopted): drift alone tells
+    // whether it matches.
     let Some(applied) = crate::live::applied_versions(conn)
         .map_err(|e| format!("cannot read which migrations the database applied: {e}"))?
     else {
