@@ -117,35 +117,142 @@ const fn str_eq(a: &str, b: &str) -> bool {
     true
 }
 
+/// A message assembled during constant evaluation, for the compile errors of `schema!` and
+/// `#[table]` that only the compiler can detect (they need other declarations' names).
+pub struct ConstMessage {
+    buf: [u8; 2048],
+    len: usize,
+    full: bool,
+}
+
+impl ConstMessage {
+    pub const fn new() -> Self {
+        ConstMessage {
+            buf: [0; 2048],
+            len: 0,
+            full: false,
+        }
+    }
+
+    /// Appends `s`, whole or not at all (past the buffer, "…" ends the message).
+    pub const fn push(mut self, s: &str) -> Self {
+        let bytes = s.as_bytes();
+        let room = self.buf.len() - self.len;
+        if self.full {
+            return self;
+        }
+        if bytes.len() + 3 > room {
+            self.full = true;
+            {
+                let ellipsis = "…".as_bytes();
+                let mut i = 0;
+                while i < ellipsis.len() {
+                    self.buf[self.len] = ellipsis[i];
+                    self.len += 1;
+                    i += 1;
+                }
+            }
+            return self;
+        }
+        let mut i = 0;
+        while i < bytes.len() {
+            self.buf[self.len] = bytes[i];
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+
+    /// `a`, `b`, `c`: each item in backticks.
+    pub const fn push_list(mut self, items: &[&str]) -> Self {
+        let mut i = 0;
+        while i < items.len() {
+            if i > 0 {
+                self = self.push(", ");
+            }
+            self = self.push("`").push(items[i]).push("`");
+            i += 1;
+        }
+        self
+    }
+
+    pub const fn as_str(&self) -> &str {
+        let (head, _) = self.buf.split_at(self.len);
+        match core::str::from_utf8(head) {
+            Ok(s) => s,
+            Err(_) => "(message not valid UTF-8)",
+        }
+    }
+}
+
+impl Default for ConstMessage {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What `#[table]` evaluates for an enum column's literal default: it is one of the values.
+pub const fn assert_enum_default(e: &EnumDescriptor, value: &str, column: &str) {
+    let mut i = 0;
+    while i < e.values.len() {
+        if str_eq(e.values[i], value) {
+            return;
+        }
+        i += 1;
+    }
+    let message = ConstMessage::new()
+        .push("the `default` of column `")
+        .push(column)
+        .push("`, '")
+        .push(value)
+        .push("', is not a value of the enum `")
+        .push(e.schema)
+        .push(".")
+        .push(e.name)
+        .push("` (Rust `")
+        .push(e.rust_name)
+        .push("`)\nhelp: its values are ")
+        .push_list(e.values);
+    panic!("{}", message.as_str());
+}
+
 /// The `n`-th name a table puts in its schema's relation namespace (the table, its key's and
-/// unique constraints' indexes, its indexes, its partitions), or `None` past the last. One
-/// list for both checks: the const one in `schema!` and `relation_names` at run time.
-const fn relation_name(t: &TableDescriptor, n: usize) -> Option<&'static str> {
+/// unique constraints' indexes, its indexes, its partitions, its sequences), with what it is,
+/// or `None` past the last. One list for both checks: the const one in `schema!` and
+/// `relation_names` at run time.
+const fn relation_name(t: &TableDescriptor, n: usize) -> Option<(&'static str, &'static str)> {
     let mut n = n;
     if n == 0 {
-        return Some(t.name);
+        return Some((t.name, "the table"));
     }
     n -= 1;
     if n == 0 {
-        return Some(t.primary_key.name);
+        return Some((t.primary_key.name, "the primary key's index"));
     }
     n -= 1;
     if n < t.uniques.len() {
-        return Some(t.uniques[n].name);
+        return Some((t.uniques[n].name, "a unique constraint's index"));
     }
     n -= t.uniques.len();
     if n < t.indexes.len() {
-        return Some(t.indexes[n].name);
+        return Some((t.indexes[n].name, "an index"));
     }
     n -= t.indexes.len();
     if let Some(p) = &t.partitioning {
         if n < p.partitions.len() {
-            return Some(p.partitions[n].name);
+            return Some((p.partitions[n].name, "a partition"));
         }
         n -= p.partitions.len();
+        if n < p.index_copies.len() {
+            return Some((p.index_copies[n], "a partition's copy of an index"));
+        }
+        n -= p.index_copies.len();
     }
     if n < t.sequences.len() {
-        return Some(t.sequences[n]);
+        return Some((
+            t.sequences[n],
+            "the sequence of an identity or serial column",
+        ));
     }
     None
 }
@@ -157,15 +264,37 @@ pub const fn assert_unique_relation_names(tables: &[&TableDescriptor]) {
     while a < tables.len() {
         let ta = tables[a];
         let mut i = 0;
-        while let Some(name_a) = relation_name(ta, i) {
+        while let Some((name_a, kind_a)) = relation_name(ta, i) {
             let mut b = a;
             while b < tables.len() {
                 let tb = tables[b];
                 if !ta.name.is_empty() && str_eq(ta.schema, tb.schema) {
                     let mut j = if a == b { i + 1 } else { 0 };
-                    while let Some(name_b) = relation_name(tb, j) {
+                    while let Some((name_b, kind_b)) = relation_name(tb, j) {
                         if str_eq(name_a, name_b) {
-                            panic!("two relations of one PostgreSQL schema have the same name (tables, partitions, keys' and unique constraints' indexes, indexes, the sequences of identity and serial columns): rename one of them with `name = \"...\"`");
+                            let message = ConstMessage::new()
+                                .push("two relations of PostgreSQL schema `")
+                                .push(ta.schema)
+                                .push("` are named `")
+                                .push(name_a)
+                                .push("`: ")
+                                .push(kind_a)
+                                .push(if str_eq(kind_a, "the table") { " `" } else { " of `" })
+                                .push(ta.schema)
+                                .push(".")
+                                .push(ta.name)
+                                .push("` (struct `")
+                                .push(ta.rust_name)
+                                .push("`) and ")
+                                .push(kind_b)
+                                .push(if str_eq(kind_b, "the table") { " `" } else { " of `" })
+                                .push(tb.schema)
+                                .push(".")
+                                .push(tb.name)
+                                .push("` (struct `")
+                                .push(tb.rust_name)
+                                .push("`)\nhelp: rename one of them: `name = \"...\"` on the key, constraint or index, `#[table(name = \"...\")]` on a table");
+                            panic!("{}", message.as_str());
                         }
                         j += 1;
                     }
@@ -274,6 +403,9 @@ pub struct PartitioningDescriptor {
     pub strategy: PartitionStrategy,
     pub columns: &'static [&'static str],
     pub partitions: &'static [PartitionDescriptor],
+    /// The names of the partitions' copies of the table's indexes (key, unique constraints,
+    /// indexes), each partition's in turn: relations of the schema like the rest.
+    pub index_copies: &'static [&'static str],
 }
 
 #[derive(Debug)]
@@ -681,7 +813,7 @@ impl TableDescriptor {
 
     /// Names PostgreSQL keeps in the schema's relation namespace (see [`relation_name`]).
     fn relation_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        (0..).map_while(|n| relation_name(self, n))
+        (0..).map_while(|n| relation_name(self, n).map(|(name, _)| name))
     }
 }
 
@@ -851,9 +983,21 @@ mod tests {
             },
             ..TableDescriptor::ERRORED
         };
-        assert!(
-            std::panic::catch_unwind(|| assert_unique_relation_names(&[&PLANS, &CLASH])).is_err()
-        );
+        let payload = std::panic::catch_unwind(|| assert_unique_relation_names(&[&PLANS, &CLASH]))
+            .unwrap_err();
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        // Both relations, what they are, and the structs that declare them.
+        for part in [
+            "`billing` are named `plans_code_key`",
+            "a unique constraint's index of `billing.plans`",
+            "the table `billing.plans_code_key` (struct `Clash`)",
+            "help: rename one",
+        ] {
+            assert!(message.contains(part), "{part}: {message}");
+        }
         assert_unique_relation_names(&[&PLANS, &PRICES]);
     }
 }

@@ -4,6 +4,7 @@
 //! Every change has an exact inverse ([`Change::inverse`]), which is how down migrations are
 //! built: the down of a list of changes is the inverses in reverse order.
 
+use crate::fragment;
 use crate::ir::{
     Check, Column, EnumType, ForeignKey, Index, Partition, Policy, PrimaryKey, QualifiedName, Role,
     RowSecurity, Schema, SqlType, Table, TriggerFunction, Unique,
@@ -27,6 +28,10 @@ pub struct EnumUse {
     pub indexes: Vec<Index>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// The table is partitioned: the indexes set aside come back with copies on every
+    /// partition, which PostgreSQL names, so the rebuild names them again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partitioned: bool,
 }
 
 /// A child index of a partitioned index: the partition and the index built on it.
@@ -152,6 +157,12 @@ pub enum Change {
         index: Index,
         children: Vec<ChildIndex>,
         attach: bool,
+    },
+    /// Renames every partition's copy of the table's indexes that PostgreSQL named itself (it
+    /// names the copies it creates, truncating long names) to the project's name for it
+    /// ([`crate::plan::child_index_name`]). Idempotent; its own inverse.
+    NameIndexCopies {
+        table: QualifiedName,
     },
     /// `ADD CONSTRAINT ... UNIQUE USING INDEX`, over an index built concurrently.
     AddUniqueUsingIndex {
@@ -401,6 +412,7 @@ impl Change {
                 attach: !attach,
             },
             AddUniqueUsingIndex { table, unique } => DropUnique { table, unique },
+            NameIndexCopies { table } => NameIndexCopies { table },
             CreateSchema(s) => DropSchema(s),
             DropSchema(s) => CreateSchema(s),
             CreateRole(r) => KeepRole(r),
@@ -685,6 +697,9 @@ impl fmt::Display for Change {
                 "add unique constraint `{}` on `{table}` using its index",
                 unique.name
             ),
+            Change::NameIndexCopies { table } => {
+                write!(f, "name the partitions' index copies of `{table}`")
+            }
             Change::CreateSchema(s) => write!(f, "create schema `{s}`"),
             Change::CreateRole(r) => write!(f, "create role `{}` ({})", r.name, r.kind.keyword()),
             Change::KeepRole(r) => write!(
@@ -1204,7 +1219,73 @@ pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>>
     if !unsupported.is_empty() {
         return Err(unsupported);
     }
-    Ok(plan.into_changes())
+    let mut changes = plan.into_changes();
+    // PostgreSQL names the index copies it makes on partitions itself: after any change to a
+    // partitioned table, its copies get the project's names.
+    // The down script runs the inverses: a dropped index or partition comes back with copies
+    // PostgreSQL names, so the table is named on the way back too (the block is idempotent, so
+    // naming it on the way there as well costs nothing).
+    let mut named: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|c| makes_index_copies(c, new))
+        .chain(
+            changes
+                .iter()
+                .filter_map(|c| makes_index_copies(&c.inverse(), old))
+                .filter(|t| new.table(t).is_some()),
+        )
+        .collect();
+    // A history from before the project named the copies: PostgreSQL named them.
+    if new.index_copies_named && !old.index_copies_named {
+        named.extend(
+            new.tables
+                .iter()
+                .filter(|t| t.partitioning.is_some() && old.table(&t.qualified_name()).is_some())
+                .map(Table::qualified_name),
+        );
+    }
+    changes.extend(
+        named
+            .into_iter()
+            .map(|table| Change::NameIndexCopies { table }),
+    );
+    Ok(changes)
+}
+
+/// The partitioned table of `new` whose partitions' index copies `change` may create or leave
+/// with a name that is not the project's: a partition or a parent index created, a key or
+/// unique constraint added, a parent index or a partition renamed.
+fn makes_index_copies(change: &Change, new: &Schema) -> Option<QualifiedName> {
+    let partitioned = |t: &QualifiedName| {
+        new.table(t)
+            .is_some_and(|t| t.partitioning.is_some())
+            .then(|| t.clone())
+    };
+    let parent_of = |schema: &str, relation: &str| {
+        new.tables
+            .iter()
+            .filter(|t| t.schema == schema && t.partitioning.is_some())
+            .find(|t| {
+                t.name == relation
+                    || t.partitions().any(|p| p.name == relation)
+                    || t.primary_key.name == relation
+                    || t.uniques.iter().any(|u| u.name == relation)
+                    || t.indexes.iter().any(|i| i.name == relation)
+            })
+            .map(Table::qualified_name)
+    };
+    match change {
+        Change::CreateTable(t) => partitioned(&t.qualified_name()),
+        Change::CreatePartition { table, .. }
+        | Change::CreateIndex { table, .. }
+        | Change::AddPrimaryKey { table, .. }
+        | Change::AddUnique { table, .. }
+        | Change::RenameConstraint { table, .. } => partitioned(table),
+        Change::RenameTable { schema, to, .. } | Change::RenameIndex { schema, to, .. } => {
+            parent_of(schema, to)
+        }
+        _ => None,
+    }
 }
 
 /// The columns of `old` whose type is the enum `name` (or an array of it), with the defaults,
@@ -1218,7 +1299,7 @@ fn enum_uses(old: &Schema, name: &QualifiedName) -> Vec<EnumUse> {
                 SqlType::Array(inner) if **inner == SqlType::Enum(name.clone()) => true,
                 _ => continue,
             };
-            let mentions = |text: &str| mentions_identifier(text, &column.name);
+            let mentions = |text: &str| fragment::mentions_column(text, &column.name);
             uses.push(EnumUse {
                 table: table.qualified_name(),
                 column: column.name.clone(),
@@ -1236,58 +1317,11 @@ fn enum_uses(old: &Schema, name: &QualifiedName) -> Vec<EnumUse> {
                     .filter(|c| mentions(&c.expression))
                     .cloned()
                     .collect(),
+                partitioned: table.partitioning.is_some(),
             });
         }
     }
     uses
-}
-
-/// The spans of `sql` outside string literals and quoted identifiers where `ident` occurs as
-/// a whole word, case-insensitively (as an unquoted identifier would).
-fn identifier_positions(sql: &str, ident: &str) -> Vec<usize> {
-    let bytes = sql.as_bytes();
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            quote @ (b'\'' | b'"') => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != quote {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b if word(b) => {
-                let start = i;
-                while i < bytes.len() && word(bytes[i]) {
-                    i += 1;
-                }
-                if sql[start..i].eq_ignore_ascii_case(ident) {
-                    found.push(start);
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    found
-}
-
-fn mentions_identifier(sql: &str, ident: &str) -> bool {
-    !identifier_positions(sql, ident).is_empty()
-}
-
-/// `sql` with every unquoted occurrence of the identifier `from` replaced by `to`.
-fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut last = 0;
-    for start in identifier_positions(sql, from) {
-        out.push_str(&sql[last..start]);
-        out.push_str(to);
-        last = start + from.len();
-    }
-    out.push_str(&sql[last..]);
-    out
 }
 
 /// `table` as it is after `RENAME COLUMN from TO to`: PostgreSQL renames the column in every
@@ -1298,7 +1332,7 @@ fn rename_column_in(table: &mut Table, from: &str, to: &str) {
             *c = to.to_string();
         }
     };
-    let rename_expr = |e: &mut String| *e = rename_identifier(e, from, to);
+    let rename_expr = |e: &mut String| *e = fragment::rename_column(e, from, to);
     for column in &mut table.columns {
         rename(&mut column.name);
         if let Some(g) = &mut column.generated {
@@ -1340,7 +1374,8 @@ fn match_renames<T: Clone + PartialEq>(
     old: &mut [T],
     new: &[T],
     name: impl Fn(&T) -> &String,
-    with_name: impl Fn(&T, &str) -> T,
+    // `old` under the name of `new` (and with `new`'s rendering of what means the same).
+    with_name: impl Fn(&T, &T) -> T,
 ) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     let old_names: Vec<String> = old.iter().map(|o| name(o).clone()).collect();
@@ -1351,7 +1386,7 @@ fn match_renames<T: Clone + PartialEq>(
         let candidate = new.iter().find(|n| {
             !old_names.contains(name(n))
                 && !pairs.iter().any(|(_, to): &(String, String)| to == name(n))
-                && with_name(o, name(n)) == **n
+                && with_name(o, n) == **n
         });
         if let Some(n) = candidate {
             pairs.push((name(o).clone(), name(n).clone()));
@@ -1392,6 +1427,7 @@ fn diff_table(
     } else {
         old_table
     };
+    let old_table = &with_renderings_of(old_table, new_table);
     for column in &new_table.columns {
         match old_table.column(&column.name) {
             None => plan.add_columns.push(Change::AddColumn {
@@ -1653,6 +1689,51 @@ fn diff_table(
 
 /// Whether `renames_in_table` could find anything: a column with `renamed_from`, or an object
 /// name only the old table has. Most tables have neither, and are not copied.
+/// `old` with each SQL fragment that means what `new`'s does written as `new` writes it, so a
+/// fragment that changed only in rendering (quoting, spacing, case, outer parentheses) is no
+/// change.
+fn with_renderings_of(old: &Table, new: &Table) -> Table {
+    let mut old = old.clone();
+    for column in &mut old.columns {
+        let Some(to) = new.column(&column.name) else {
+            continue;
+        };
+        if fragment::same_optional(&column.default, &to.default) {
+            column.default.clone_from(&to.default);
+        }
+        if fragment::same_optional(&column.generated, &to.generated) {
+            column.generated.clone_from(&to.generated);
+        }
+    }
+    for check in &mut old.checks {
+        if let Some(to) = new.checks.iter().find(|c| c.name == check.name) {
+            if fragment::same_meaning(&check.expression, &to.expression) {
+                check.expression.clone_from(&to.expression);
+            }
+        }
+    }
+    for index in &mut old.indexes {
+        if let Some(to) = new.indexes.iter().find(|i| i.name == index.name) {
+            if fragment::same_optional(&index.predicate, &to.predicate) {
+                index.predicate.clone_from(&to.predicate);
+            }
+        }
+    }
+    if let (Some(rls), Some(to)) = (&mut old.row_security, &new.row_security) {
+        for policy in &mut rls.policies {
+            if let Some(to) = to.policies.iter().find(|p| p.name == policy.name) {
+                if fragment::same_optional(&policy.using, &to.using) {
+                    policy.using.clone_from(&to.using);
+                }
+                if fragment::same_optional(&policy.with_check, &to.with_check) {
+                    policy.with_check.clone_from(&to.with_check);
+                }
+            }
+        }
+    }
+    old
+}
+
 fn may_rename(old: &Table, new: &Table) -> bool {
     fn gone<T>(old: &[T], new: &[T], name: impl Fn(&T) -> &String) -> bool {
         old.iter().any(|o| !new.iter().any(|n| name(n) == name(o)))
@@ -1728,7 +1809,7 @@ fn renames_in_table(old_table: &Table, new_table: &Table, plan: &mut Plan) -> Ta
         &new_table.uniques,
         |u| &u.name,
         |u, n| Unique {
-            name: n.into(),
+            name: n.name.clone(),
             ..u.clone()
         },
     );
@@ -1738,7 +1819,7 @@ fn renames_in_table(old_table: &Table, new_table: &Table, plan: &mut Plan) -> Ta
         &new_table.foreign_keys,
         |f| &f.name,
         |f, n| ForeignKey {
-            name: n.into(),
+            name: n.name.clone(),
             ..f.clone()
         },
     );
@@ -1748,8 +1829,12 @@ fn renames_in_table(old_table: &Table, new_table: &Table, plan: &mut Plan) -> Ta
         &new_table.checks,
         |c| &c.name,
         |c, n| Check {
-            name: n.into(),
-            ..c.clone()
+            name: n.name.clone(),
+            expression: if fragment::same_meaning(&c.expression, &n.expression) {
+                n.expression.clone()
+            } else {
+                c.expression.clone()
+            },
         },
     );
     constraint(plan, pairs);
@@ -1758,7 +1843,12 @@ fn renames_in_table(old_table: &Table, new_table: &Table, plan: &mut Plan) -> Ta
         &new_table.indexes,
         |i| &i.name,
         |i, n| Index {
-            name: n.into(),
+            name: n.name.clone(),
+            predicate: if fragment::same_optional(&i.predicate, &n.predicate) {
+                n.predicate.clone()
+            } else {
+                i.predicate.clone()
+            },
             ..i.clone()
         },
     ) {
@@ -1781,7 +1871,7 @@ fn renames_in_table(old_table: &Table, new_table: &Table, plan: &mut Plan) -> Ta
             &n.partitions,
             |p| &p.name,
             |p, n| Partition {
-                name: n.into(),
+                name: n.name.clone(),
                 ..p.clone()
             },
         ) {
@@ -1800,7 +1890,17 @@ fn renames_in_table(old_table: &Table, new_table: &Table, plan: &mut Plan) -> Ta
             &n.policies,
             |p| &p.name,
             |p, n| Policy {
-                name: n.into(),
+                name: n.name.clone(),
+                using: if fragment::same_optional(&p.using, &n.using) {
+                    n.using.clone()
+                } else {
+                    p.using.clone()
+                },
+                with_check: if fragment::same_optional(&p.with_check, &n.with_check) {
+                    n.with_check.clone()
+                } else {
+                    p.with_check.clone()
+                },
                 ..p.clone()
             },
         ) {
@@ -2050,12 +2150,20 @@ mod tests {
         }
     }
 
+    /// The structural changes of the way back are the inverses of the way there (the naming
+    /// of index copies, which follows whichever creates copies, aside).
     fn inverse_matches_reverse_diff(old: &Schema, new: &Schema) {
+        let structural = |c: &Change| !matches!(c, Change::NameIndexCopies { .. });
         let forward = diff(old, new).unwrap();
-        let mut back = sql(&diff(new, old).unwrap());
+        let mut back = sql(&diff(new, old)
+            .unwrap()
+            .into_iter()
+            .filter(structural)
+            .collect::<Vec<_>>());
         let mut inverted = sql(&forward
             .iter()
             .rev()
+            .filter(|c| structural(c))
             .map(Change::inverse)
             .collect::<Vec<_>>());
         back.sort();
@@ -2079,6 +2187,7 @@ mod tests {
                 "enable row-level security on `billing.cdrs`",
                 "create policy `cdrs_tenant` on `billing.cdrs`",
                 "create trigger `cdrs_set_updated_at` on `billing.cdrs`",
+                "name the partitions' index copies of `billing.cdrs`",
             ]
         );
         let statements = sql(&changes);
@@ -2094,6 +2203,32 @@ mod tests {
     }
 
     #[test]
+    fn index_copies_are_named_last_both_ways_and_not_where_the_script_drops_the_table() {
+        use crate::render::render_migration;
+        let naming = "DO $schema_api$";
+        // Created from nothing: the up names the copies after creating them; the down drops
+        // the table, so it names nothing.
+        let new = Schema::with_enums(vec![call_state()], vec![cdrs(&["cdrs_default"])]);
+        let sql = render_migration("", &diff(&Schema::default(), &new).unwrap());
+        assert!(sql.up.trim_end().ends_with("$schema_api$;"), "{}", sql.up);
+        assert!(!sql.down.contains(naming), "{}", sql.down);
+        // An index dropped: nothing to name on the way there, but the down builds the index
+        // again, so its copies are named after that.
+        let mut indexed = cdrs(&["cdrs_default"]);
+        indexed
+            .indexes
+            .push(Index::on("cdrs_state_idx", &["state"], false));
+        let old = Schema::with_enums(vec![call_state()], vec![indexed]);
+        let sql = render_migration("", &diff(&old, &new).unwrap());
+        let create = sql
+            .down
+            .find("CREATE INDEX")
+            .expect("the down builds the index again");
+        let named = sql.down.find(naming).expect("the down names the copies");
+        assert!(create < named, "{}", sql.down);
+    }
+
+    #[test]
     fn a_partition_added_to_an_rls_table_gets_the_policies_itself() {
         let old = Schema::with_enums(vec![call_state()], vec![cdrs(&["cdrs_default"])]);
         let new = Schema::with_enums(
@@ -2101,9 +2236,15 @@ mod tests {
             vec![cdrs(&["cdrs_default", "cdrs_p2026_01"])],
         );
         let changes = diff(&old, &new).unwrap();
-        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert_eq!(changes.len(), 2, "{changes:#?}");
         assert_eq!(
-            sql(&changes),
+            changes[1],
+            Change::NameIndexCopies {
+                table: QualifiedName::new("billing", "cdrs")
+            }
+        );
+        assert_eq!(
+            sql(&changes[..1]),
             [
                 "CREATE TABLE \"billing\".\"cdrs_p2026_01\" PARTITION OF \"billing\".\"cdrs\" DEFAULT;",
                 "ALTER TABLE \"billing\".\"cdrs_p2026_01\" ENABLE ROW LEVEL SECURITY;",
@@ -2317,8 +2458,16 @@ mod tests {
         let old = Schema::with_enums(vec![call_state()], vec![old_t]);
         let new = Schema::with_enums(vec![call_state()], vec![new_t]);
         let changes = diff(&old, &new).unwrap();
+        // The partition's key index keeps PostgreSQL's old name: it is named again after.
         assert_eq!(
-            sql(&changes),
+            changes.last(),
+            Some(&Change::NameIndexCopies {
+                table: QualifiedName::new("billing", "calls")
+            })
+        );
+        let changes = &changes[..changes.len() - 1];
+        assert_eq!(
+            sql(changes),
             [
                 "ALTER TABLE \"billing\".\"cdrs\" RENAME TO \"calls\";",
                 "ALTER TABLE \"billing\".\"cdrs_default\" RENAME TO \"calls_default\";",

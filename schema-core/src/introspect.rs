@@ -104,6 +104,21 @@ JOIN pg_namespace pn ON pn.oid = p.relnamespace
 WHERE pn.nspname = ANY($1)
 ORDER BY pn.nspname, p.relname, ch.relname";
 
+/// Every partition's copy of a partitioned table's index.
+const INDEX_COPIES: &str = "
+SELECT n.nspname AS schema_name, t.relname AS table_name, part.relname AS partition,
+       parent_index.relname AS parent_index, c.relname AS name
+FROM pg_index parent
+JOIN pg_class parent_index ON parent_index.oid = parent.indexrelid
+JOIN pg_class t ON t.oid = parent.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_inherits i ON i.inhparent = parent.indexrelid
+JOIN pg_class c ON c.oid = i.inhrelid
+JOIN pg_index child ON child.indexrelid = c.oid
+JOIN pg_class part ON part.oid = child.indrelid
+WHERE n.nspname = ANY($1)
+ORDER BY 1, 2, 3, 4";
+
 const POLICIES: &str = "
 SELECT n.nspname AS schema_name, c.relname AS table_name, pol.polname::text AS name,
        pol.polcmd::text AS command, pol.polpermissive AS permissive,
@@ -225,6 +240,20 @@ struct PartitionStateRow {
     force_row_security: bool,
     #[diesel(sql_type = Bool)]
     detach_pending: bool,
+}
+
+#[derive(QueryableByName)]
+struct IndexCopyRow {
+    #[diesel(sql_type = Text)]
+    schema_name: String,
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    partition: String,
+    #[diesel(sql_type = Text)]
+    parent_index: String,
+    #[diesel(sql_type = Text)]
+    name: String,
 }
 
 #[derive(QueryableByName)]
@@ -410,6 +439,7 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
     let indexes: Vec<IndexRow> = load(conn, INDEXES, &names)?;
     let partitions: Vec<PartitionRow> = load(conn, PARTITIONS, &names)?;
     let policies: Vec<PolicyRow> = load(conn, POLICIES, &names)?;
+    let index_copies: Vec<IndexCopyRow> = load(conn, INDEX_COPIES, &names)?;
     let triggers: Vec<TriggerRow> = sql_query(TRIGGERS)
         .bind::<Array<Text>, _>(&names)
         .bind::<Array<Text>, _>(
@@ -558,7 +588,47 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
         .collect();
     let mut schema = Schema::with_enums(enums, tables.into_values().collect());
     schema.function_revision = function_revision;
+    schema.index_copies_named = index_copies.iter().all(|copy| {
+        copy.name
+            == crate::plan::index_copy_name(&copy.table_name, &copy.partition, &copy.parent_index)
+    });
     Ok(schema)
+}
+
+/// A partition's copy of an index of its table whose name is not the project's (PostgreSQL
+/// named it, or the index or partition was renamed since).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MisnamedCopy {
+    pub table: QualifiedName,
+    pub partition: String,
+    pub parent_index: String,
+    pub name: String,
+    /// The project's name for it ([`crate::plan::index_copy_name`]).
+    pub wanted: String,
+}
+
+/// The index copies of the partitioned tables of `schemas` not named as the project names
+/// them ([`crate::render::name_index_copies`] renames them).
+pub fn misnamed_index_copies(
+    conn: &mut PgConnection,
+    schemas: &[&str],
+) -> QueryResult<Vec<MisnamedCopy>> {
+    let names: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
+    let rows: Vec<IndexCopyRow> = load(conn, INDEX_COPIES, &names)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let wanted =
+                crate::plan::index_copy_name(&row.table_name, &row.partition, &row.parent_index);
+            (row.name != wanted).then(|| MisnamedCopy {
+                table: QualifiedName::new(&row.schema_name, &row.table_name),
+                partition: row.partition,
+                parent_index: row.parent_index,
+                name: row.name,
+                wanted,
+            })
+        })
+        .collect())
 }
 
 /// One partition as the catalog holds it: what [`introspect`] does not model, because the
@@ -780,6 +850,8 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
         .retain(|t| !archived.contains(&t.qualified_name()));
     // Roles are cluster-wide; `role::drift` compares them and their privileges.
     live.roles = declared.roles.clone();
+    // Misnamed index copies are reported one by one below.
+    live.index_copies_named = declared.index_copies_named;
     let expected = match canonicalize(conn, &with_live_months(declared, &live, &layouts)) {
         Ok(expected) => expected,
         // Typically a declared enum type the database does not have.
@@ -808,6 +880,20 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
             Err(unsupported) => unsupported.iter().map(|u| u.to_string()).collect(),
         }
     };
+    match misnamed_index_copies(conn, &schemas) {
+        Ok(copies) => findings.extend(
+            copies
+                .iter()
+                .filter(|c| declared.table(&c.table).is_some())
+                .map(|c| {
+                    format!(
+                        "partition `{}.{}`: its copy of index `{}` is named `{}`, not the project's `{}` (`cargo schema partitions ensure` renames it, as does the next migration of `{}`)",
+                        c.table.schema, c.partition, c.parent_index, c.name, c.wanted, c.table
+                    )
+                }),
+        ),
+        Err(e) => findings.push(format!("cannot read the partitions' index copies: {e}")),
+    }
     for state in &states {
         let Some(table) = live
             .table(&state.table)

@@ -27,6 +27,11 @@ pub struct Schema {
     /// replaced (`CREATE OR REPLACE FUNCTION`).
     #[serde(default = "first_revision")]
     pub function_revision: u32,
+    /// Whether the partitions' index copies have the project's names
+    /// ([`crate::plan::child_index_name`]). Snapshots written before the project named them
+    /// hold `false`: PostgreSQL named those copies, and the next migration renames them.
+    #[serde(default)]
+    pub index_copies_named: bool,
 }
 
 fn first_revision() -> u32 {
@@ -48,6 +53,7 @@ impl Default for Schema {
             tables: Vec::new(),
             roles: Vec::new(),
             function_revision: FUNCTION_REVISION,
+            index_copies_named: true,
         }
     }
 }
@@ -896,10 +902,15 @@ pub fn normalize_default(expr: &str, sql_type: &SqlType) -> String {
         casts.push(format!("::{}", name.name));
     }
     for cast in casts {
-        if let Some(literal) = expr.strip_suffix(&cast) {
-            if is_single_string_literal(literal) {
-                return literal.to_string();
-            }
+        // Case-insensitively: the macros render type names in upper case (`'{}'::JSONB`).
+        let Some(split) = expr.len().checked_sub(cast.len()) else {
+            continue;
+        };
+        let (Some(literal), Some(suffix)) = (expr.get(..split), expr.get(split..)) else {
+            continue;
+        };
+        if suffix.eq_ignore_ascii_case(&cast) && is_single_string_literal(literal) {
+            return literal.to_string();
         }
     }
     expr.to_string()
@@ -966,6 +977,7 @@ mod tests {
             "'it''s'"
         );
         assert_eq!(normalize_default("'{}'::jsonb", &SqlType::Jsonb), "'{}'");
+        assert_eq!(normalize_default("'{}'::JSONB", &SqlType::Jsonb), "'{}'");
         // Not a single literal: the cast is part of the expression.
         assert_eq!(
             normalize_default("'a'::text || 'b'::text", &SqlType::Text),

@@ -26,6 +26,7 @@ pub mod cli;
 pub mod descriptor;
 pub mod diff;
 pub mod docs;
+pub mod fragment;
 pub mod introspect;
 pub mod ir;
 pub mod jsonb;
@@ -51,10 +52,11 @@ pub use tenant::with_tenant;
 pub mod __private {
     pub use crate::descriptor::RoleNames;
     pub use crate::descriptor::{
-        assert_key_type, assert_tenant_root, assert_unique_relation_names, descriptor_of,
-        is_primary_key, CheckDescriptor, ColumnDescriptor, EnumDescriptor, ForeignKeyDescriptor,
-        IndexDescriptor, KeyDescriptor, PartitionDescriptor, PartitioningDescriptor, PgEnum,
-        PolicyDescriptor, Table, TableDescriptor, TableKind, TenantRoot, TypeDescriptor,
+        assert_enum_default, assert_key_type, assert_tenant_root, assert_unique_relation_names,
+        descriptor_of, is_primary_key, CheckDescriptor, ColumnDescriptor, EnumDescriptor,
+        ForeignKeyDescriptor, IndexDescriptor, KeyDescriptor, PartitionDescriptor,
+        PartitioningDescriptor, PgEnum, PolicyDescriptor, Table, TableDescriptor, TableKind,
+        TenantRoot, TypeDescriptor,
     };
     pub use crate::ir::{
         Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, RoleKind,

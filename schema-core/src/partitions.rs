@@ -320,6 +320,12 @@ pub enum Event {
     },
     /// An interrupted `DETACH ... CONCURRENTLY` was completed.
     Finalized { partition: String },
+    /// A partition's copy of an index was given the project's name.
+    Renamed {
+        partition: String,
+        from: String,
+        to: String,
+    },
     /// A month's partition was detached; it is now a table of its own.
     Detached {
         month: Month,
@@ -366,6 +372,11 @@ impl fmt::Display for Event {
                     None => Ok(()),
                 }
             }
+            Event::Renamed {
+                partition,
+                from,
+                to,
+            } => write!(f, "renamed {partition}'s index copy {from} to {to}"),
             Event::Secured { partition, fixed } => {
                 write!(f, "secured {partition}: {}", fixed.join("; "))
             }
@@ -606,6 +617,8 @@ fn create_month(
         if !secure.is_empty() {
             conn.batch_execute(&secure.join("\n"))?;
         }
+        // PostgreSQL named the partition's index copies; the project names them.
+        conn.batch_execute(&render::name_index_copies(&layout.table))?;
         if let Some(sibling) = sibling {
             let grants = copied_grants(
                 conn,
@@ -700,6 +713,26 @@ LOCK TABLE {parent} IN ACCESS EXCLUSIVE MODE;
 }
 
 /// Gives every partition of `table` the table's row-level security and policies.
+/// Gives the table's partitions' index copies the project's names, one event per rename.
+fn name_copies(conn: &mut PgConnection, table: &QualifiedName, events: &mut Vec<Event>) {
+    let copies = match crate::introspect::misnamed_index_copies(conn, &[table.schema.as_str()]) {
+        Ok(copies) => copies,
+        Err(e) => return events.push(failure(format!("read the index copies of {table}"), &e)),
+    };
+    let copies: Vec<_> = copies.into_iter().filter(|c| c.table == *table).collect();
+    if copies.is_empty() {
+        return;
+    }
+    match with_lock_timeout(conn, &[render::name_index_copies(table)]) {
+        Ok(()) => events.extend(copies.into_iter().map(|c| Event::Renamed {
+            partition: format!("{}.{}", table.schema, c.partition),
+            from: c.name,
+            to: c.wanted,
+        })),
+        Err(e) => events.push(failure(format!("name the index copies of {table}"), &e)),
+    }
+}
+
 fn secure_partitions(
     conn: &mut PgConnection,
     table: &Table,
@@ -750,6 +783,7 @@ pub fn ensure(
         let (layout, table) = (&found.layout, found.table);
         let mut events = Vec::new();
         secure_partitions(conn, table, catalog.states, &mut events);
+        name_copies(conn, &layout.table, &mut events);
         for partition in table.partitions() {
             if let Some(month) = layout.month_named(&partition.name) {
                 if layout.month_of(partition).is_none() {

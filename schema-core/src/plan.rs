@@ -429,8 +429,17 @@ fn not_null(
 
 /// The name of `index`'s copy on one partition: the partition's name in place of the table's.
 pub fn child_index_name(table: &Table, partition: &str, index: &str) -> String {
+    index_copy_name(&table.name, partition, index)
+}
+
+/// [`child_index_name`] by the table's name: the partition's name in place of the table's at
+/// the front of the index's (or before all of it), fitted to 63 bytes. The macros check the
+/// declared partitions' copies by the same rule; `render::name_index_copies` computes it in
+/// PL/pgSQL.
+pub fn index_copy_name(table: &str, partition: &str, index: &str) -> String {
     let rest = index
-        .strip_prefix(&format!("{}_", table.name))
+        .strip_prefix(table)
+        .and_then(|r| r.strip_prefix('_'))
         .unwrap_or(index);
     fit_identifier(&format!("{partition}_{rest}"))
 }

@@ -1,5 +1,7 @@
 //! Changes → PostgreSQL DDL. Every identifier goes through [`quote_ident`].
 
+use std::collections::BTreeSet;
+
 use crate::diff::{Change, EnumUse};
 use crate::ir::{
     Column, EnumType, ForeignKey, Identity, Index, IndexMethod, Partition, Policy, QualifiedName,
@@ -239,6 +241,69 @@ fn disable_row_security(relation: &QualifiedName) -> Vec<String> {
             quote_qualified(relation)
         ),
     ]
+}
+
+/// A `DO` block that gives every partition's copy of `table`'s indexes (primary key, unique
+/// constraints, indexes) the project's name, [`crate::plan::child_index_name`] computed in
+/// PL/pgSQL: PostgreSQL names the copies it creates itself (`CREATE TABLE ... PARTITION OF`,
+/// `CREATE INDEX` on the parent), truncating long names and numbering clashes. Copies that
+/// already have their name are left alone; the others go through a temporary name first, so
+/// two copies may trade names. Idempotent.
+pub fn name_index_copies(table: &QualifiedName) -> String {
+    let body = format!(
+        r#"
+DECLARE
+    copy record;
+    wanted text;
+    short text;
+    oids oid[] := '{{}}';
+    names text[] := '{{}}';
+BEGIN
+    FOR copy IN
+        SELECT c.oid, n.nspname AS schema, c.relname AS name, part.relname AS partition,
+               parent_index.relname AS parent_index
+        FROM pg_index parent
+        JOIN pg_class parent_index ON parent_index.oid = parent.indexrelid
+        JOIN pg_inherits i ON i.inhparent = parent.indexrelid
+        JOIN pg_class c ON c.oid = i.inhrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_index child ON child.indexrelid = c.oid
+        JOIN pg_class part ON part.oid = child.indrelid
+        WHERE parent.indrelid = {regclass}::regclass
+        ORDER BY part.relname, parent_index.relname
+    LOOP
+        wanted := copy.partition || '_' || CASE
+            WHEN starts_with(copy.parent_index, {prefix})
+                THEN substr(copy.parent_index, {prefix_chars} + 1)
+            ELSE copy.parent_index
+        END;
+        IF octet_length(wanted) > 63 THEN
+            short := wanted;
+            WHILE octet_length(short) > 54 LOOP
+                short := left(short, -1);
+            END LOOP;
+            wanted := short || '_' || left(encode(sha256(convert_to(wanted, 'UTF8')), 'hex'), 8);
+        END IF;
+        IF copy.name <> wanted THEN
+            EXECUTE format('ALTER INDEX %I.%I RENAME TO %I', copy.schema, copy.name, 'schema_api_copy_' || copy.oid);
+            oids := oids || copy.oid;
+            names := names || wanted;
+        END IF;
+    END LOOP;
+    FOR k IN 1 .. coalesce(array_length(oids, 1), 0) LOOP
+        EXECUTE format('ALTER INDEX %s RENAME TO %I', oids[k]::regclass, names[k]);
+    END LOOP;
+END
+"#,
+        regclass = quote_literal(&quote_qualified(table)),
+        prefix = quote_literal(&format!("{}_", table.name)),
+        prefix_chars = table.name.chars().count() + 1,
+    );
+    let tag = crate::backfill::dollar_tag("schema_api", &body);
+    format!(
+        "-- Name the partitions' copies of {}'s indexes as the project does.\nDO {tag}{body}{tag};",
+        quote_qualified(table)
+    )
 }
 
 pub(crate) fn render_create_partition(
@@ -502,6 +567,7 @@ pub fn render_change(change: &Change) -> Vec<String> {
             format!("DROP INDEX {};", in_schema(&table.schema, &index.name)),
             render_index(table, index, "", "ONLY "),
         ],
+        Change::NameIndexCopies { table } => vec![name_index_copies(table)],
         Change::AddUniqueUsingIndex { table, unique } => vec![alter(
             table,
             format!(
@@ -779,6 +845,14 @@ fn render_enum_values(
     for (table, index) in &set_aside_indexes {
         sql.push(render_create_index(table, index));
     }
+    let mut partitioned: Vec<&QualifiedName> = uses
+        .iter()
+        .filter(|u| u.partitioned && !u.indexes.is_empty())
+        .map(|u| &u.table)
+        .collect();
+    partitioned.sort();
+    partitioned.dedup();
+    sql.extend(partitioned.into_iter().map(name_index_copies));
     sql
 }
 
@@ -864,7 +938,20 @@ pub fn render_migration(header: &str, changes: &[Change]) -> MigrationSql {
         }
     }
     let mut down = String::from(header);
-    for change in changes.iter().rev() {
+    // Naming index copies follows whatever creates copies, so on the way back it runs after
+    // every inverse, like it does on the way there, and not for a table the down drops.
+    let naming = |c: &&Change| matches!(c, Change::NameIndexCopies { .. });
+    let created: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable(t) => Some(t.qualified_name()),
+            _ => None,
+        })
+        .collect();
+    let namings = changes
+        .iter()
+        .filter(|c| matches!(c, Change::NameIndexCopies { table } if !created.contains(table)));
+    for change in changes.iter().rev().filter(|c| !naming(c)).chain(namings) {
         down.push('\n');
         if let Some(loss) = change.data_loss() {
             down.push_str(&format!(

@@ -3,12 +3,14 @@
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Display;
 
 #[derive(Default)]
 pub struct Ctxt {
     errors: RefCell<Vec<syn::Error>>,
+    /// The table's own name was refused: names derived from it add no errors of their own.
+    pub bad_table_name: Cell<bool>,
 }
 
 impl Ctxt {

@@ -3,7 +3,9 @@
 //! typo is a compile error at the attribute instead of a failed migration.
 
 use crate::ctxt::{did_you_mean, Ctxt};
-use sqlparser::ast::{DataType, Expr, Query, Value, Visit, Visitor};
+use sqlparser::ast::{
+    DataType, Expr, FunctionArguments, Ident, Query, Value, Visit, VisitMut, Visitor, VisitorMut,
+};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
@@ -201,14 +203,26 @@ const KNOWN_TYPES: &[&str] = &[
     "xml",
 ];
 
-/// Parses the expression in `lit`; reports problems at `lit`. Returns the columns it names,
-/// in order of first use, or `None` when it has errors.
+/// An expression that passed [`check_expression`].
+#[derive(Debug)]
+pub struct Checked {
+    /// The columns it names outside subqueries, in order of first use.
+    pub used: Vec<String>,
+    /// The SQL the migrations get: rendered from the parsed expression, with every reference to
+    /// a column of the table quoted, so PostgreSQL reads exactly what was checked here.
+    pub sql: String,
+    /// The parsed expression.
+    pub expr: Expr,
+}
+
+/// Parses the expression in `lit` as exactly one PostgreSQL expression; reports problems at
+/// `lit`. Returns `None` when it has errors.
 pub fn check_expression(
     cx: &Ctxt,
     lit: &LitStr,
     what: &str,
     columns: Columns<'_>,
-) -> Option<Vec<String>> {
+) -> Option<Checked> {
     let text = lit.value();
     if text.trim().is_empty() {
         cx.error_spanned_by(lit, format!("{what} is empty\nhelp: give a SQL expression"));
@@ -233,26 +247,9 @@ pub fn check_expression(
             return None;
         }
     }
-    let parsed = Parser::new(&dialect)
-        .try_with_sql(&text)
-        .and_then(|mut parser| {
-            let expr = parser.parse_expr()?;
-            let next = parser.peek_token();
-            if next.token != Token::EOF {
-                return Err(sqlparser::parser::ParserError::ParserError(format!(
-                    "unexpected `{}` after the expression",
-                    next.token
-                )));
-            }
-            Ok(expr)
-        });
-    let expr = match parsed {
+    let mut expr = match parse_one(&text) {
         Ok(expr) => expr,
-        Err(e) => {
-            let message = e.to_string();
-            let message = message
-                .strip_prefix("sql parser error: ")
-                .unwrap_or(&message);
+        Err(message) => {
             cx.error_spanned_by(
                 lit,
                 format!("{what} is not a valid PostgreSQL expression: {message}"),
@@ -277,7 +274,284 @@ pub fn check_expression(
         ok: true,
     };
     let _ = expr.visit(&mut refs);
-    refs.ok.then_some(refs.used)
+    if !refs.ok {
+        return None;
+    }
+    let _ = VisitMut::visit(&mut expr, &mut QuoteColumns { known, depth: 0 });
+    let sql = expr.to_string();
+    // The SQL written is sqlparser's rendering of the tree; it must read back as the same tree,
+    // or what PostgreSQL runs would not be what was checked.
+    if parse_one(&sql).ok().as_ref() != Some(&expr) {
+        cx.error_spanned_by(
+            lit,
+            format!("{what} cannot be written back faithfully: it renders as `{sql}`, which reads differently\nhelp: write the expression another way (explicit parentheses, a function call instead of special syntax)"),
+        );
+        return None;
+    }
+    Some(Checked {
+        used: refs.used,
+        sql,
+        expr,
+    })
+}
+
+/// Checks a `default` that is a literal against the column's type, as PostgreSQL would when it
+/// stores or first uses it. Returns the string an enum column's default must be one of the
+/// enum's values (checked where the enum's values are known: at constant evaluation).
+pub fn check_default_literal(
+    cx: &Ctxt,
+    lit: &LitStr,
+    expr: &Expr,
+    ty: &crate::types::FieldType,
+    varchar: Option<u32>,
+) -> Option<String> {
+    use crate::types::{RustType as R, Scalar};
+    let mut expr = expr;
+    while let Expr::Nested(inner) = expr {
+        expr = inner;
+    }
+    // A literal cast explicitly is checked by the cast; the enum check still applies.
+    let (value, cast) = match expr {
+        Expr::Value(v) => (&v.value, false),
+        Expr::Cast { expr: inner, .. } => match &**inner {
+            Expr::Value(v) => (&v.value, true),
+            _ => return None,
+        },
+        Expr::UnaryOp { expr: inner, .. } => match &**inner {
+            Expr::Value(v) if matches!(v.value, Value::Number(..)) => (&v.value, false),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let text = match value {
+        Value::SingleQuotedString(s)
+        | Value::EscapedStringLiteral(s)
+        | Value::NationalStringLiteral(s) => Some(s.clone()),
+        Value::DollarQuotedString(d) => Some(d.value.clone()),
+        _ => None,
+    };
+    let kind = match value {
+        Value::Number(..) => "a number",
+        Value::Boolean(_) => "a boolean",
+        Value::Null => return None,
+        _ if text.is_some() => "a string",
+        _ => return None,
+    };
+    let bad = |why: String, help: &str| {
+        cx.error_spanned_by(lit, format!("`default` {why}\nhelp: {help}"));
+        None
+    };
+    if ty.array.is_some() {
+        return match &text {
+            Some(t) if t.trim_start().starts_with('{') => None,
+            _ if cast => None,
+            _ => bad(
+                format!("is {kind}, but the column is an array"),
+                "write an array literal, e.g. `'{}'` (empty) or `'{a,b}'`, or `ARRAY[...]`",
+            ),
+        };
+    }
+    match &ty.scalar {
+        Scalar::Enum(_) => match text {
+            Some(t) => Some(t),
+            None => bad(
+                format!("is {kind}, but the column is an enum"),
+                "write one of the enum's values as a string, e.g. `'active'`",
+            ),
+        },
+        Scalar::Known(t) => {
+            let column_type = match t {
+                R::I16 => "smallint",
+                R::I32 => "integer",
+                R::I64 => "bigint",
+                R::Bool => "boolean",
+                R::F32 => "real",
+                R::F64 => "double precision",
+                R::BigDecimal => "numeric",
+                R::String => "text",
+                R::Uuid => "uuid",
+                R::DateTimeUtc => "timestamptz",
+                R::NaiveDateTime => "timestamp",
+                R::NaiveDate => "date",
+                R::IpNetwork => "inet",
+                R::JsonValue | R::JsonbTyped => "jsonb",
+            };
+            if cast {
+                return None;
+            }
+            let wrong_kind = match (t, value) {
+                (R::String, _) => false,
+                (R::Bool, Value::Boolean(_)) => false,
+                (R::I16 | R::I32 | R::I64 | R::F32 | R::F64 | R::BigDecimal, Value::Number(..)) => {
+                    false
+                }
+                (_, _) => text.is_none(),
+            };
+            if wrong_kind {
+                return bad(
+                    format!("is {kind}, but the column is {column_type}"),
+                    "write a value of the column's type; a string is read in the type's input format, e.g. `'0'`",
+                );
+            }
+            let Some(text) = text else {
+                // A number on an integer column: in range?
+                if let (Value::Number(n, _), Some(range)) = (value, integer_range(*t)) {
+                    let negative = matches!(expr, Expr::UnaryOp { .. });
+                    let parsed = format!("{}{n}", if negative { "-" } else { "" }).parse::<i128>();
+                    if matches!(parsed, Ok(v) if !range.contains(&v)) {
+                        return bad(
+                            format!("`{n}` is out of range for {column_type}"),
+                            "use a wider integer field (i64 for bigint) or a smaller default",
+                        );
+                    }
+                }
+                return None;
+            };
+            let trimmed = text.trim();
+            let valid = match t {
+                R::I16 | R::I32 | R::I64 => trimmed
+                    .parse::<i128>()
+                    .is_ok_and(|v| integer_range(*t).is_some_and(|r| r.contains(&v))),
+                R::F32 | R::F64 | R::BigDecimal => {
+                    trimmed.parse::<f64>().is_ok()
+                        || ["nan", "infinity", "-infinity", "inf", "-inf"]
+                            .contains(&trimmed.to_lowercase().as_str())
+                }
+                R::Bool => [
+                    "t", "true", "tr", "tru", "f", "false", "fa", "fal", "fals", "y", "yes", "ye",
+                    "n", "no", "on", "off", "of", "1", "0",
+                ]
+                .contains(&trimmed.to_lowercase().as_str()),
+                R::Uuid => {
+                    let hex: String = trimmed
+                        .trim_start_matches('{')
+                        .trim_end_matches('}')
+                        .chars()
+                        .filter(|c| *c != '-')
+                        .collect();
+                    hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit())
+                }
+                R::String => match varchar {
+                    Some(n) if text.chars().count() > n as usize => {
+                        return bad(
+                            format!(
+                                "is {} characters long, more than the column's varchar({n})",
+                                text.chars().count()
+                            ),
+                            "shorten the default, or raise `varchar`",
+                        );
+                    }
+                    _ => true,
+                },
+                _ => true,
+            };
+            if !valid {
+                return bad(
+                    format!("'{text}' is not valid input for type {column_type}"),
+                    "write the value in the type's input format",
+                );
+            }
+            None
+        }
+    }
+}
+
+fn integer_range(t: crate::types::RustType) -> Option<std::ops::RangeInclusive<i128>> {
+    use crate::types::RustType as R;
+    match t {
+        R::I16 => Some(i16::MIN as i128..=i16::MAX as i128),
+        R::I32 => Some(i32::MIN as i128..=i32::MAX as i128),
+        R::I64 => Some(i64::MIN as i128..=i64::MAX as i128),
+        _ => None,
+    }
+}
+
+/// Exactly one expression, nothing after it.
+fn parse_one(text: &str) -> Result<Expr, String> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(text)
+        .and_then(|mut parser| {
+            let expr = parser.parse_expr()?;
+            let next = parser.peek_token();
+            if next.token != Token::EOF {
+                return Err(sqlparser::parser::ParserError::ParserError(format!(
+                    "unexpected `{}` after the expression",
+                    next.token
+                )));
+            }
+            Ok(expr)
+        })
+        .map_err(|e| {
+            let message = e.to_string();
+            message
+                .strip_prefix("sql parser error: ")
+                .unwrap_or(&message)
+                .to_string()
+        })
+}
+
+/// A bare key word that is an expression of its own (`user`, `current_date`), written where
+/// the table has a column of that name: the column is meant.
+fn keyword_naming_a_column(e: &Expr, known: &[String]) -> Option<String> {
+    match e {
+        Expr::Function(f)
+            if matches!(f.args, FunctionArguments::None)
+                && f.name.0.len() == 1
+                && f.over.is_none() =>
+        {
+            let word = f.name.to_string();
+            let lower = word.to_lowercase();
+            (word == lower || word.to_uppercase() == word)
+                .then_some(lower)
+                .filter(|w| RESERVED.contains(&w.as_str()) && known.contains(w))
+        }
+        _ => None,
+    }
+}
+
+/// Quotes every reference to one of the table's columns outside subqueries (folding unquoted
+/// names to lower case, as PostgreSQL does), so that no column name is read as a key word.
+struct QuoteColumns<'a> {
+    known: &'a [String],
+    depth: usize,
+}
+
+impl VisitorMut for QuoteColumns<'_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, _query: &mut Query) -> ControlFlow<()> {
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &mut Query) -> ControlFlow<()> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
+        if self.depth > 0 {
+            return ControlFlow::Continue(());
+        }
+        if let Some(column) = keyword_naming_a_column(e, self.known) {
+            *e = Expr::Identifier(Ident::with_quote('"', column));
+        } else if let Expr::Identifier(ident) = e {
+            let name = folded(ident);
+            if self.known.contains(&name) {
+                *ident = Ident::with_quote('"', name);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// An identifier's name as PostgreSQL reads it: unquoted names fold to lower case.
+fn folded(ident: &Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_lowercase()
+    }
 }
 
 /// Collects the columns an expression names outside subqueries, reporting unknown ones.
@@ -314,30 +588,26 @@ impl Visitor for ColumnRefs<'_, '_> {
         }
         let (cx, lit, what) = (self.cx, self.lit, self.what);
         match e {
+            // `user`, `current_date`…: key words that are expressions of their own. In a table
+            // with a column of that name the column is meant, and the SQL written quotes it.
+            _ if keyword_naming_a_column(e, self.known).is_some() => {
+                let column = keyword_naming_a_column(e, self.known).unwrap_or_default();
+                if !self.used.contains(&column) {
+                    self.used.push(column);
+                }
+            }
+            // A reserved word read as a name that is no column: PostgreSQL would not read it
+            // as a name at all.
             Expr::Identifier(ident)
                 if ident.quote_style.is_none()
-                    && RESERVED.contains(&ident.value.to_lowercase().as_str()) =>
+                    && RESERVED.contains(&ident.value.to_lowercase().as_str())
+                    && !self.known.contains(&ident.value.to_lowercase()) =>
             {
                 self.ok = false;
                 let word = ident.value.to_lowercase();
                 cx.error_spanned_by(
                     lit,
-                    format!("{what} uses `{}` unquoted: PostgreSQL reads it as the reserved word {}, not as a column\nhelp: to mean the column, quote it: \"{word}\"", ident.value, word.to_uppercase()),
-                );
-            }
-            // `user`, `current_user`, `current_date`…: key words that are expressions of their
-            // own; in a table with a column of that name, the column was surely meant.
-            Expr::Function(f)
-                if matches!(f.args, sqlparser::ast::FunctionArguments::None)
-                    && f.name.0.len() == 1
-                    && self.known.contains(&f.name.to_string().to_lowercase())
-                    && RESERVED.contains(&f.name.to_string().to_lowercase().as_str()) =>
-            {
-                self.ok = false;
-                let word = f.name.to_string().to_lowercase();
-                cx.error_spanned_by(
-                    lit,
-                    format!("{what} uses `{}` unquoted: PostgreSQL reads it as the reserved word {} (a value of its own, such as the session's role), not as the column `{word}`\nhelp: to mean the column, quote it: \"{word}\"", f.name, word.to_uppercase()),
+                    format!("{what} uses `{}`, which PostgreSQL reads as the reserved word {}, and this table has no column of that name\nhelp: the columns are {}", ident.value, word.to_uppercase(), listing(self.known)),
                 );
             }
             Expr::Identifier(ident) if self.no_columns => {
@@ -396,7 +666,7 @@ impl Visitor for ColumnRefs<'_, '_> {
                         lit,
                         format!(
                             "{what} names column `{name}`, which is not a field of this struct{hint}\nhelp: the columns are {}",
-                            known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                            listing(self.known)
                         ),
                     );
                 }
@@ -431,6 +701,15 @@ impl Visitor for ColumnRefs<'_, '_> {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// `a`, `b`, `c`.
+fn listing(known: &[String]) -> String {
+    known
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether `predicate` is `column IS NULL`, or an `AND` of terms one of which is: the form of
@@ -485,7 +764,18 @@ mod tests {
         let used = check_expression(&cx, &lit, "`check`", Columns::OfThisTable(&known));
         match cx.into_compile_errors() {
             Some(errors) => Err(errors.to_string()),
-            None => Ok(used.expect("no errors means a result")),
+            None => Ok(used.expect("no errors means a result").used),
+        }
+    }
+
+    fn rendered(expr: &str, known: &[&str]) -> Result<String, String> {
+        let cx = Ctxt::default();
+        let lit = LitStr::new(expr, proc_macro2::Span::call_site());
+        let known: Vec<String> = known.iter().map(|s| s.to_string()).collect();
+        let checked = check_expression(&cx, &lit, "`check`", Columns::OfThisTable(&known));
+        match cx.into_compile_errors() {
+            Some(errors) => Err(errors.to_string()),
+            None => Ok(checked.expect("no errors means a result").sql),
         }
     }
 
@@ -563,10 +853,8 @@ mod tests {
             let lit = LitStr::new(expr, proc_macro2::Span::call_site());
             check_expression(&cx, &lit, "`check`", Columns::OfThisTable(&known));
         }
-        let errors = cx.into_compile_errors().unwrap().to_string();
-        assert_eq!(errors.matches("reserved word").count(), 3, "{errors}");
-        assert!(errors.contains("quote it"), "{errors}");
-        // Quoted, they are the columns.
+        assert!(cx.into_compile_errors().is_none());
+        // Quoted or not, they are the columns, and the SQL written quotes them.
         let cx = Ctxt::default();
         let lit = LitStr::new(
             "\"user\" <> '' AND \"order\" > 0",
@@ -574,7 +862,11 @@ mod tests {
         );
         let used = check_expression(&cx, &lit, "`check`", Columns::OfThisTable(&known));
         assert!(cx.into_compile_errors().is_none());
-        assert_eq!(used.unwrap(), ["user", "order"]);
+        assert_eq!(used.unwrap().used, ["user", "order"]);
+        // In a table without such columns, `user` is the session's role and `order` an error.
+        assert_eq!(rendered("user <> ''", &["name"]), Ok("user <> ''".into()));
+        let err = rendered("order > 0", &["name"]).unwrap_err();
+        assert!(err.contains("reserved word ORDER"), "{err}");
         // Known and schema-qualified casts are fine; a string with `--` inside is no comment.
         for expr in [
             "name::text <> '--'",
@@ -621,6 +913,36 @@ mod tests {
     }
 
     #[test]
+    fn the_sql_written_is_rendered_from_the_parse_with_columns_quoted() {
+        let known = ["user", "order", "name", "position", "Mixed", "we\"ird"];
+        for (expr, sql) in [
+            (
+                "user <> '' AND \"order\" > 0",
+                "\"user\" <> '' AND \"order\" > 0",
+            ),
+            ("USER <> ''", "\"user\" <> ''"),
+            ("order > 0", "\"order\" > 0"),
+            ("position >= 0", "\"position\" >= 0"),
+            (
+                "\"Mixed\" > 0 AND \"we\"\"ird\" > 0",
+                "\"Mixed\" > 0 AND \"we\"\"ird\" > 0",
+            ),
+            ("NAME   <>\n''", "\"name\" <> ''"),
+            // A string is written back as a string, whatever it holds.
+            ("name <> 'a'' OR true; --'", "\"name\" <> 'a'' OR true; --'"),
+            ("name <> 'a\\'", "\"name\" <> 'a\\'"),
+            ("name <> $$x$$", "\"name\" <> $$x$$"),
+            (
+                "char_length(name) BETWEEN 1 AND 128",
+                "char_length(\"name\") BETWEEN 1 AND 128",
+            ),
+            ("current_user = name", "current_user = \"name\""),
+        ] {
+            assert_eq!(rendered(expr, &known), Ok(sql.to_string()), "{expr}");
+        }
+    }
+
+    #[test]
     fn live_rows_only_predicates_are_recognised() {
         assert!(requires_null("deleted_at IS NULL", "deleted_at"));
         assert!(requires_null("(deleted_at IS NULL)", "deleted_at"));
@@ -650,7 +972,7 @@ mod tests {
             );
             match cx.into_compile_errors() {
                 Some(errors) => Err(errors.to_string()),
-                None => Ok(used.unwrap()),
+                None => Ok(used.unwrap().used),
             }
         };
         assert_eq!(

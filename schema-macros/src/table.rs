@@ -28,6 +28,8 @@ struct ColumnModel {
     backfill: Option<String>,
     backfill_batch_size: Option<u32>,
     secret: bool,
+    /// An enum column's literal default, checked against the enum's values by the compiler.
+    enum_default: Option<(String, proc_macro2::Span)>,
 }
 
 struct IndexModel {
@@ -55,6 +57,21 @@ struct PartitioningModel {
     columns: Vec<String>,
     /// `(name, bound DDL)`.
     partitions: Vec<(String, String)>,
+    /// The names of each partition's copies of the table's key, unique and index indexes.
+    index_copies: Vec<String>,
+}
+
+/// The name of a partition's copy of the partitioned table's index `index`: the partition's
+/// name in place of the table's at the front (`calls_account_id_idx` on `calls_p2026_01` is
+/// `calls_p2026_01_account_id_idx`), or before the whole name when it does not start with the
+/// table's. The same rule as `schema_core::plan::child_index_name`, which migrations and
+/// partition maintenance use to name the copies.
+fn index_copy_name(table: &str, partition: &str, index: &str) -> String {
+    let rest = index
+        .strip_prefix(table)
+        .and_then(|r| r.strip_prefix('_'))
+        .unwrap_or(index);
+    format!("{partition}_{rest}")
 }
 
 struct ForeignKeyModel {
@@ -157,6 +174,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::default();
     let attrs = attr::parse_table_attrs(&cx, args);
     let model = build_model(&cx, &item, attrs);
+    let stand_in_key = stand_in_key_type(&item);
     // The `#[column]` attributes are ours; the compiler must not see them.
     if let syn::Fields::Named(fields) = &mut item.fields {
         for field in &mut fields.named {
@@ -167,7 +185,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         (Some(errors), _) | (None, Err(errors)) => {
             // A generic struct cannot stand in for a table; its error says so.
             let stand_in = if item.generics.params.is_empty() {
-                errored_stand_in(&item.ident)
+                errored_stand_in(&item.ident, stand_in_key)
             } else {
                 TokenStream::new()
             };
@@ -177,19 +195,59 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     }
 }
 
+/// The Diesel SQL type of a declaration's single-column primary key, when its field is marked
+/// `#[column(primary_key)]` and has a supported built-in type: the stand-in of a declaration
+/// with errors keeps it, so the tables referencing it still type-check their joins.
+fn stand_in_key_type(item: &syn::ItemStruct) -> Option<TokenStream> {
+    let syn::Fields::Named(fields) = &item.fields else {
+        return None;
+    };
+    let marked = |f: &&syn::Field| {
+        f.attrs.iter().any(|a| {
+            a.path().is_ident("column") && {
+                let mut found = false;
+                let _ = a.parse_nested_meta(|meta| {
+                    found |= meta.path.is_ident("primary_key");
+                    if meta.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = meta.value()?.parse()?;
+                    } else if meta.input.peek(syn::token::Paren) {
+                        let _content;
+                        syn::parenthesized!(_content in meta.input);
+                        let _: TokenStream = _content.parse()?;
+                    }
+                    Ok(())
+                });
+                found
+            }
+        })
+    };
+    let mut keys = fields.named.iter().filter(marked);
+    let (Some(key), None) = (keys.next(), keys.next()) else {
+        return None;
+    };
+    let ty = types::classify(&key.ty).ok()?;
+    ty.known()
+        .filter(|_| !ty.nullable)
+        .map(RustType::diesel_sql_type)
+}
+
 /// For a declaration with errors: a placeholder table and descriptor, so `schema!` and other
 /// uses of the struct compile and the user sees only the errors of the declaration itself
-/// (thiserror's approach).
-fn errored_stand_in(ident: &Ident) -> TokenStream {
+/// (thiserror's approach). The placeholder is the struct's `HasTable` table too, keyed by the
+/// declared key's type when it has one, so foreign keys and joins onto it add no errors.
+fn errored_stand_in(ident: &Ident, key: Option<TokenStream>) -> TokenStream {
     let module = format_ident!("__schema_errored_{}", ident);
     let alias = table_type_alias(ident);
+    // Without a usable declared key, `bigint`: the most common key type, so most references
+    // onto the declaration still type-check.
+    let key = key.unwrap_or_else(|| quote!(::diesel::sql_types::BigInt));
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case)]
         pub mod #module {
             ::diesel::table! {
                 errored (id) {
-                    id -> ::diesel::sql_types::Int4,
+                    id -> #key,
                 }
             }
         }
@@ -199,6 +257,12 @@ fn errored_stand_in(ident: &Ident) -> TokenStream {
         impl ::schema_core::__private::Table for #ident {
             const DESCRIPTOR: &'static ::schema_core::__private::TableDescriptor =
                 &::schema_core::__private::TableDescriptor::ERRORED;
+        }
+        impl ::diesel::associations::HasTable for #ident {
+            type Table = #module::errored::table;
+            fn table() -> Self::Table {
+                #module::errored::table
+            }
         }
     }
 }
@@ -237,7 +301,10 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         crate::names::check_schema_name(cx, s.span(), &s.value());
     }
     if let Some(n) = &name {
-        check_identifier(cx, n.span(), "table name", &n.value());
+        if !check_identifier(cx, n.span(), "table name", &n.value()) {
+            cx.bad_table_name.set(true);
+        }
+        crate::names::check_rust_item_name(cx, n.span(), "table name", &n.value());
     }
     let table_name = name.as_ref().map(LitStr::value).unwrap_or_default();
 
@@ -284,10 +351,25 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         let column_attrs = attr::parse_column_attrs(cx, field, &ident);
         let column_name = ident.to_string().trim_start_matches("r#").to_string();
         check_identifier(cx, ident.span(), "column name", &column_name);
+        if column_name == table_name {
+            cx.error_spanned_by(
+                &ident,
+                format!("a column named like its table (`{column_name}`) would clash with the table's Diesel module `{column_name}`\nhelp: name the field otherwise, e.g. `{column_name}_value`"),
+            );
+        } else if crate::names::DIESEL_ITEMS.contains(&column_name.as_str()) {
+            cx.error_spanned_by(
+                &ident,
+                format!("a column named `{column_name}` would clash with the `{column_name}` Diesel's `table!` generates in the table's module\nhelp: name the field otherwise, e.g. `{column_name}_name`; the columns Diesel cannot name are {}", crate::names::DIESEL_ITEMS.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+            );
+        }
         let ty = match types::classify(&field.ty) {
             Ok(ty) => ty,
             Err(message) => {
                 cx.error_spanned_by(&field.ty, message);
+                if let Some(span) = column_attrs.primary_key {
+                    // The key is there, with a type already reported.
+                    field_pk.push((ident.clone(), span));
+                }
                 unusable_fields.push(ident);
                 continue;
             }
@@ -359,12 +441,19 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                 cx.error_spanned_by(generated, "a `generated` column computes its value; it cannot also have `default`, `identity` or `serial`");
             }
         }
+        let (mut default_sql, mut enum_default) = (None, None);
         if let Some(default) = &column_attrs.default {
             if default.value().trim().is_empty() {
                 cx.error_spanned_by(default, "`default` is empty\nhelp: give a SQL expression, e.g. #[column(default = \"now()\")]");
             } else {
                 // Parsed as exactly one expression like every other fragment: never pasted.
-                sql::check_expression(cx, default, "`default`", Columns::None);
+                default_sql =
+                    sql::check_expression(cx, default, "`default`", Columns::None).map(|checked| {
+                        enum_default =
+                            sql::check_default_literal(cx, default, &checked.expr, &ty, varchar)
+                                .map(|value| (value, default.span()));
+                        checked.sql
+                    });
             }
         }
         if let Some(span) = column_attrs.primary_key {
@@ -418,7 +507,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             varchar,
             numeric,
             cidr: column_attrs.cidr.is_some(),
-            default: column_attrs.default.map(|d| d.value()),
+            default: default_sql,
             identity: column_attrs.identity.map(|(kind, _)| kind),
             generated: None,
             comment: checked_doc_comment(cx, &field.attrs),
@@ -426,6 +515,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             backfill: None,
             backfill_batch_size,
             secret: column_attrs.secret.is_some(),
+            enum_default,
         });
     }
     // Every field name, usable or not: expressions naming a field with a rejected type add
@@ -440,7 +530,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         .map(|(index, _)| columns[*index].name.clone())
         .collect();
     for (index, lit) in generated_exprs {
-        if let Some(used) =
+        if let Some(sql::Checked { used, sql, .. }) =
             sql::check_expression(cx, &lit, "`generated`", Columns::OfThisTable(&field_names))
         {
             // PostgreSQL computes generated columns from the row's stored values only.
@@ -450,19 +540,17 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                     format!("`generated` uses `{other}`, itself a generated column; PostgreSQL computes each from the other columns only"),
                 );
             }
-            columns[index].generated = Some(lit.value().trim().to_string());
+            columns[index].generated = Some(sql);
         }
     }
     for (index, lit) in backfill_exprs {
-        if sql::check_expression(
+        if let Some(checked) = sql::check_expression(
             cx,
             &lit,
             "`backfill`",
             Columns::OfThisTableOrSubqueries(&field_names),
-        )
-        .is_some()
-        {
-            columns[index].backfill = Some(lit.value().trim().to_string());
+        ) {
+            columns[index].backfill = Some(checked.sql);
         }
     }
 
@@ -488,6 +576,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         (Some(list), []) => list.columns.clone(),
         (None, []) => match columns.iter().find(|c| c.name == "id") {
             Some(c) => vec![c.field.clone()],
+            None if unusable_fields.iter().any(|f| f == "id") => Vec::new(),
             None => {
                 cx.error_spanned_by(
                     &item.ident,
@@ -525,7 +614,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         resolve(&pk_idents, "`primary_key`"),
     );
     if explicit_pk_name.is_none() {
-        check_length(
+        crate::names::check_generated_length(
             cx,
             item.ident.span(),
             "generated primary key name",
@@ -541,7 +630,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             }
             None => {
                 let name = format!("{table_name}_{}_{suffix}", cols.join("_"));
-                check_length(cx, span, "generated name", &name);
+                crate::names::check_generated_length(cx, span, "generated name", &name);
                 name
             }
         };
@@ -564,7 +653,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                     "the index's `where`",
                     Columns::OfThisTable(&field_names),
                 )
-                .map(|_| lit.value().trim().to_string())
+                .map(|checked| checked.sql)
             });
             IndexModel {
                 name: constraint_name(&i.name, &cols, "idx", i.span),
@@ -674,7 +763,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     // CHECK constraints: the expression parses and names only this table's columns.
     let mut checks: Vec<(String, String)> = Vec::new();
     for spec in &table_checks {
-        if let Some(used) = sql::check_expression(
+        if let Some(sql::Checked { used, sql, .. }) = sql::check_expression(
             cx,
             &spec.expr,
             "`check`",
@@ -688,21 +777,28 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                 None if used.is_empty() => format!("{table_name}_check"),
                 None => format!("{table_name}_{}_check", used.join("_")),
             };
-            check_length(cx, spec.expr.span(), "generated check name", &name);
+            crate::names::check_generated_length(
+                cx,
+                spec.expr.span(),
+                "generated check name",
+                &name,
+            );
             if checks.iter().any(|(n, _)| *n == name) {
                 cx.error_spanned_by(&spec.expr, format!("two checks are named `{name}`\nhelp: name this one: #[table(check(name = \"...\", expr = \"...\"))]"));
             }
-            checks.push((name, spec.expr.value().trim().to_string()));
+            checks.push((name, sql));
         }
     }
     for (column, lit, span) in &column_checks {
-        if sql::check_expression(cx, lit, "`check`", Columns::OfThisTable(&field_names)).is_some() {
+        if let Some(checked) =
+            sql::check_expression(cx, lit, "`check`", Columns::OfThisTable(&field_names))
+        {
             let name = format!("{table_name}_{column}_check");
-            check_length(cx, *span, "generated check name", &name);
+            crate::names::check_generated_length(cx, *span, "generated check name", &name);
             if checks.iter().any(|(n, _)| *n == name) {
                 cx.error_spanned_by(lit, format!("two checks are named `{name}`\nhelp: move one to the struct with a name: #[table(check(name = \"...\", expr = \"...\"))]"));
             }
-            checks.push((name, lit.value().trim().to_string()));
+            checks.push((name, checked.sql));
         }
     }
 
@@ -800,7 +896,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
                     what,
                     Columns::OfThisTableOrSubqueries(&field_names),
                 )
-                .map(|_| lit.value().trim().to_string())
+                .map(|checked| checked.sql)
             })
         };
         if spec.command == "select" && spec.with_check.is_some() {
@@ -1108,8 +1204,27 @@ fn build_partitioning(
     }
 
     let mut partitions: Vec<(String, String)> = Vec::new();
+    let mut index_copies: Vec<String> = Vec::new();
+    let mut too_long: Vec<String> = Vec::new();
+    let parent_indexes: Vec<&String> = std::iter::once(&primary_key.0)
+        .chain(uniques.iter().map(|(n, _)| n))
+        .chain(indexes.iter().map(|i| &i.name))
+        .collect();
     let mut add = |cx: &Ctxt, name: String, bound: String, span: Span| {
-        check_identifier(cx, span, "partition name", &name);
+        let name_ok = check_identifier(cx, span, "partition name", &name);
+        // Each partition holds a copy of every index, named by the project, never truncated.
+        for index in parent_indexes.iter().filter(|_| name_ok) {
+            let copy = index_copy_name(table_name, &name, index);
+            if copy.len() > crate::names::MAX_IDENTIFIER_BYTES && !too_long.contains(index) {
+                // Once per index: monthly partitions' names all have one length.
+                too_long.push((*index).clone());
+                cx.syn_error(syn::Error::new(
+                    span,
+                    format!("partition `{name}`'s copy of index `{index}` would be named `{copy}`, {} bytes, more than PostgreSQL's 63\nhelp: give the index a shorter `name = \"...\"`, or the partition a shorter name", copy.len()),
+                ));
+            }
+            index_copies.push(copy);
+        }
         if name == table_name || partitions.iter().any(|(n, _)| *n == name) {
             cx.syn_error(syn::Error::new(
                 span,
@@ -1238,6 +1353,7 @@ fn build_partitioning(
         strategy: by.strategy,
         columns: key,
         partitions,
+        index_copies,
     })
 }
 
@@ -1355,7 +1471,8 @@ fn option_str(value: &Option<String>) -> TokenStream {
 
 fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
     let ident = &m.ident;
-    let table_mod = format_ident!("{}", m.name);
+    // A keyword (`type`) is a raw identifier; the path keywords were refused.
+    let table_mod = crate::names::rust_ident(&m.name, Span::call_site());
     let (schema, name) = (&m.schema, &m.name);
     let schema_ident = format_ident!("{}", m.schema);
     let rust_name = ident.to_string();
@@ -1478,10 +1595,12 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
             let partitions = p.partitions.iter().map(|(n, b)| {
                 quote!(::schema_core::__private::PartitionDescriptor { name: #n, bound: #b })
             });
+            let copies = &p.index_copies;
             quote!(::core::option::Option::Some(::schema_core::__private::PartitioningDescriptor {
                 strategy: ::schema_core::__private::PartitionStrategy::#strategy,
                 columns: &[#(#cols),*],
                 partitions: &[#(#partitions),*],
+                index_copies: &[#(#copies),*],
             }))
         }
         None => quote!(::core::option::Option::None),
@@ -1522,6 +1641,20 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
     let tenant_root = (m.kind == Kind::TenantRoot)
         .then(|| quote!(impl ::schema_core::__private::TenantRoot for #ident {}));
     let table_name = &m.name;
+    // An enum column's literal default is one of the enum's values.
+    let enum_defaults = m.columns.iter().filter_map(|c| {
+        let (Scalar::Enum(ty), Some((value, span))) = (&c.ty.scalar, &c.enum_default) else {
+            return None;
+        };
+        let column = &c.name;
+        Some(quote_spanned! {*span=>
+            const _: () = ::schema_core::__private::assert_enum_default(
+                <#ty as ::schema_core::__private::PgEnum>::DESCRIPTOR,
+                #value,
+                #column,
+            );
+        })
+    });
     // Cross-struct conventions, checked by the compiler once the targets are known.
     let reference_checks = m.foreign_keys.iter().map(|fk| {
         // These are module-level items, where `Self` means nothing: name the struct.
@@ -1678,6 +1811,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
 
         #tenant_root
         #(#reference_checks)*
+        #(#enum_defaults)*
         #soft_delete
 
         #listed

@@ -138,6 +138,15 @@ pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
                 ))
             }
         },
+        // Types that are surely no `PgEnum`: refused here, as the only error, rather than
+        // by the compiler after Diesel's impls have failed on them too.
+        _ if plain && not_an_enum(ty).is_some() => {
+            let (what, help) = not_an_enum(ty).unwrap_or_default();
+            return Err(format!(
+                "unsupported column type `{}`: {what}\nhelp: {help}",
+                quote!(#ty).to_string().replace(' ', "")
+            ));
+        }
         // Any other plain path names a type that must implement `PgEnum`; the compiler
         // checks that, with the trait's message.
         _ if plain && is_plain_path(ty) => {
@@ -153,6 +162,61 @@ pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
         scalar: Scalar::Known(rust),
         array: None,
         nullable: false,
+    })
+}
+
+/// For a plain path that names a standard-library or primitive type (which cannot derive
+/// `PgEnum` here): what it is and what to use instead.
+fn not_an_enum(ty: &syn::Type) -> Option<(&'static str, &'static str)> {
+    let syn::Type::Path(p) = ty else {
+        return None;
+    };
+    let first = p.path.segments.first()?.ident.to_string();
+    let last = p.path.segments.last()?.ident.to_string();
+    if p.path.segments.len() > 1 && matches!(first.as_str(), "std" | "core" | "alloc") {
+        let help = match last.as_str() {
+            "SystemTime" | "Instant" => "use `chrono::DateTime<chrono::Utc>` (timestamptz)",
+            "Duration" => "store a whole number of seconds or milliseconds (`i64`)",
+            _ => "use one of the supported types: i16, i32, i64, bool, f32, f64, String, Uuid, DateTime<Utc>, NaiveDateTime, NaiveDate, BigDecimal, IpNetwork, serde_json::Value, Jsonb<T>, a #[derive(PgEnum)] enum",
+        };
+        return Some((
+            "a standard-library type, which PostgreSQL has no column type for",
+            help,
+        ));
+    }
+    if p.path.segments.len() != 1 {
+        return None;
+    }
+    Some(match last.as_str() {
+        "u8" | "u16" => (
+            "PostgreSQL has no unsigned integers",
+            "use `i32` (integer), with a `check` if negative values must be refused",
+        ),
+        "u32" => (
+            "PostgreSQL has no unsigned integers",
+            "use `i64` (bigint), with a `check` if negative values must be refused",
+        ),
+        "u64" | "u128" | "usize" | "i128" | "isize" => (
+            "PostgreSQL's integers are 16, 32 or 64 bits",
+            "use `i64` (bigint), or `BigDecimal` (numeric) for wider values",
+        ),
+        "i8" => (
+            "PostgreSQL's smallest integer is 16 bits",
+            "use `i16` (smallint)",
+        ),
+        "char" | "str" => (
+            "a column of text is a `String`",
+            "use `String`, with `#[column(varchar = 1)]` for one character",
+        ),
+        "SystemTime" | "Instant" => (
+            "a standard-library time, which PostgreSQL has no column type for",
+            "use `chrono::DateTime<chrono::Utc>` (timestamptz)",
+        ),
+        "Duration" => (
+            "a standard-library duration",
+            "store a whole number of seconds or milliseconds (`i64`)",
+        ),
+        _ => return None,
     })
 }
 

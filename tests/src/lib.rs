@@ -1,6 +1,7 @@
 //! Fixture declarations for the workspace tests: one table per supported column type and key
 //! form, so every mapping is applied to PostgreSQL and read back from its catalog.
 
+pub mod hostile;
 pub mod online;
 pub mod scenario;
 

@@ -21,7 +21,9 @@ fn migrations_create_exactly_the_declared_catalog() {
     let mut conn = db.connect();
     assert!(run_all(&mut conn) >= 1);
     let declared = platform_schema();
-    assert_catalog_matches(&mut conn, &declared);
+    assert_catalog_matches(&mut conn, &declared); // Every expression names, in the catalog, exactly the columns it was declared with.
+    let compared = assert_expressions_name_declared_columns(&mut conn, &declared);
+    assert!(compared > 20, "{compared} expressions compared");
 }
 
 #[test]

@@ -66,10 +66,10 @@ const STEPS: &[Step] = &[
         schema: scenario::v04::schema,
         rows: "INSERT INTO scenario.trunks (name, max_channels) VALUES ('delta', 120);",
         expect_sql: &[
-            "ADD CONSTRAINT \"trunks_max_channels_check\" CHECK (max_channels BETWEEN 1 AND 10000) NOT VALID;",
+            "ADD CONSTRAINT \"trunks_max_channels_check\" CHECK (\"max_channels\" BETWEEN 1 AND 10000) NOT VALID;",
             "VALIDATE CONSTRAINT \"trunks_max_channels_check\";",
             // Partitioned tables take NOT VALID CHECKs too.
-            "ADD CONSTRAINT \"calls_id_check\" CHECK (id > 0) NOT VALID;",
+            "ADD CONSTRAINT \"calls_id_check\" CHECK (\"id\" > 0) NOT VALID;",
             "ALTER TABLE \"scenario\".\"calls\" VALIDATE CONSTRAINT \"calls_id_check\";",
         ],
         migrations: 2,

@@ -56,6 +56,12 @@ pub fn assert_catalog_matches(conn: &mut PgConnection, declared: &Schema) {
         schema_core::live::broken_state(conn, declared).expect("index and constraint state reads"),
         Vec::<String>::new()
     );
+    // Every partition's index copy has the project's name.
+    let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
+    assert_eq!(
+        schema_core::introspect::misnamed_index_copies(conn, &schemas).expect("index copies read"),
+        Vec::new()
+    );
     use diesel::RunQueryDsl;
     for role in &declared.roles {
         let exists: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
@@ -193,4 +199,145 @@ SELECT line FROM (
         .into_iter()
         .map(|l| l.line)
         .collect()
+}
+
+/// Asserts that every expression of `declared` (CHECKs, index predicates, generated columns,
+/// policies, defaults) names, in PostgreSQL's catalog, exactly the columns it names as the
+/// macros parsed it: the dependencies PostgreSQL records for the stored expression are
+/// compared with the columns `schema_core::fragment::columns` finds in the declared SQL. A key
+/// word read as something other than the column (`USER` for `user`), or a column read as a
+/// key word, shows as a difference. Returns how many expressions were compared.
+pub fn assert_expressions_name_declared_columns(
+    conn: &mut PgConnection,
+    declared: &Schema,
+) -> usize {
+    use diesel::prelude::*;
+    use diesel::sql_types::{Array, Text};
+    use schema_core::fragment;
+    use schema_core::render::{quote_literal, quote_qualified};
+    #[derive(QueryableByName)]
+    struct Deps {
+        #[diesel(sql_type = Array<Text>)]
+        columns: Vec<String>,
+    }
+    let deps = |conn: &mut PgConnection, sql: String| -> Vec<String> {
+        let mut columns = diesel::sql_query(sql)
+            .get_result::<Deps>(conn)
+            .unwrap_or_else(|e| panic!("dependencies read: {e}"))
+            .columns;
+        columns.sort();
+        columns
+    };
+    let declared_columns = |table: &schema_core::ir::Table, sql: &str, plus: &[String]| {
+        let mut found: Vec<String> = fragment::columns(sql)
+            .unwrap_or_else(|| panic!("`{sql}` parses"))
+            .into_iter()
+            .filter(|c| table.column(c).is_some())
+            .chain(plus.iter().cloned())
+            .collect();
+        found.sort();
+        found.dedup();
+        found
+    };
+    // The columns of `relation` an object of catalog `class` depends on.
+    let depends = |class: &str, object: &str, relation: &str, except: Option<&str>| {
+        format!(
+            "SELECT coalesce(array_agg(DISTINCT a.attname::text), '{{}}') AS columns
+             FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+             WHERE d.classid = '{class}'::regclass AND d.objid = ({object})
+               AND d.refobjid = {relation}::regclass AND d.refobjsubid > 0
+               AND a.attname::text IS DISTINCT FROM {}",
+            except.map(quote_literal).unwrap_or_else(|| "NULL".into())
+        )
+    };
+    let mut compared = 0;
+    for table in &declared.tables {
+        let relation = quote_literal(&quote_qualified(&table.qualified_name()));
+        for check in &table.checks {
+            let object = format!(
+                "SELECT oid FROM pg_constraint WHERE conrelid = {relation}::regclass AND conname = {}",
+                quote_literal(&check.name)
+            );
+            let live = deps(conn, depends("pg_constraint", &object, &relation, None));
+            assert_eq!(
+                live,
+                declared_columns(table, &check.expression, &[]),
+                "check `{}` of `{}`: {}",
+                check.name,
+                table.qualified_name(),
+                check.expression
+            );
+            compared += 1;
+        }
+        for index in table.indexes.iter().filter(|i| i.predicate.is_some()) {
+            let predicate = index.predicate.as_deref().unwrap_or_default();
+            let keys: Vec<String> = index
+                .columns
+                .iter()
+                .map(|k| k.column.clone())
+                .chain(index.include.iter().cloned())
+                .collect();
+            let object = format!(
+                "SELECT {}::regclass::oid",
+                quote_literal(&quote_qualified(&schema_core::ir::QualifiedName::new(
+                    &table.schema,
+                    &index.name
+                )))
+            );
+            let live = deps(conn, depends("pg_class", &object, &relation, None));
+            assert_eq!(
+                live,
+                declared_columns(table, predicate, &keys),
+                "index `{}` of `{}`: {predicate}",
+                index.name,
+                table.qualified_name()
+            );
+            compared += 1;
+        }
+        for column in &table.columns {
+            let object = format!(
+                "SELECT ad.oid FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+                 WHERE ad.adrelid = {relation}::regclass AND a.attname = {}",
+                quote_literal(&column.name)
+            );
+            if let Some(sql) = column.generated.as_deref().or(column.default.as_deref()) {
+                let live = deps(
+                    conn,
+                    depends("pg_attrdef", &object, &relation, Some(&column.name)),
+                );
+                assert_eq!(
+                    live,
+                    declared_columns(table, sql, &[]),
+                    "column `{}` of `{}`: {sql}",
+                    column.name,
+                    table.qualified_name()
+                );
+                compared += 1;
+            }
+        }
+        for policy in table.row_security.iter().flat_map(|r| &r.policies) {
+            let object = format!(
+                "SELECT oid FROM pg_policy WHERE polrelid = {relation}::regclass AND polname = {}",
+                quote_literal(&policy.name)
+            );
+            let mut expected: Vec<String> = policy
+                .using
+                .iter()
+                .chain(&policy.with_check)
+                .flat_map(|sql| declared_columns(table, sql, &[]))
+                .collect();
+            expected.sort();
+            expected.dedup();
+            let live = deps(conn, depends("pg_policy", &object, &relation, None));
+            assert_eq!(
+                live,
+                expected,
+                "policy `{}` of `{}`",
+                policy.name,
+                table.qualified_name()
+            );
+            compared += 1;
+        }
+    }
+    compared
 }
