@@ -386,7 +386,8 @@ impl EnumDescriptor {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a column type",
     label = "not a supported column type",
-    note = "columns are i16, i32, i64, bool, f32, f64, String, Uuid, DateTime<Utc>, NaiveDateTime, NaiveDate, BigDecimal, IpNetwork, serde_json::Value, Jsonb<T>, Vec<T> of these, Option<T>, or an enum with `#[derive(schema_core::PgEnum)]`"
+    // `schema_rules::types::supported_list()` (an attribute takes a literal; a test pins it).
+    note = "columns are i16, i32, i64, bool, f32, f64, String, uuid::Uuid, chrono::DateTime<Utc>, chrono::NaiveDateTime, chrono::NaiveDate, bigdecimal::BigDecimal, ipnetwork::IpNetwork, serde_json::Value, schema_core::Jsonb<T>, an enum with #[derive(schema_core::PgEnum)], Vec<T> of these, and Option<T> of all of them"
 )]
 pub trait PgEnum {
     const DESCRIPTOR: &'static EnumDescriptor;
@@ -896,6 +897,25 @@ impl Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The two "supported types" texts that cannot be generated from
+    /// `schema_rules::types` (an attribute's literal, a Markdown file) say what it says.
+    #[test]
+    fn supported_types_texts_are_the_rules_table() {
+        let note = format!(
+            "note = \"columns are {}\"",
+            schema_rules::types::supported_list()
+        );
+        assert!(
+            include_str!("descriptor.rs").contains(&note),
+            "PgEnum's on_unimplemented note must read: {note}"
+        );
+        let table = schema_rules::types::markdown_table();
+        assert!(
+            include_str!("../../README.md").contains(&table),
+            "README's Types table must read:\n{table}"
+        );
+    }
 
     const fn column(name: &'static str, sql_type: SqlType) -> ColumnDescriptor {
         ColumnDescriptor {

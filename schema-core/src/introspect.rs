@@ -540,7 +540,7 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
                 unique: row.is_unique,
                 // Every built-in access method has a variant; an extension's (bloom, ...) reads
                 // back as btree, so a drift check does not see such an index's method.
-                method: IndexMethod::from_name(&row.method).unwrap_or_default(),
+                method: IndexMethod::from_word(&row.method).unwrap_or_default(),
                 predicate: row.predicate,
             });
         }

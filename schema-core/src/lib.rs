@@ -39,6 +39,7 @@ pub mod pg;
 pub mod plan;
 pub mod render;
 pub mod role;
+pub mod sql;
 pub mod sql_types;
 pub mod tenant;
 

@@ -2,8 +2,10 @@
 
 use sha2::{Digest, Sha256};
 
-/// PostgreSQL truncates identifiers longer than this many bytes (NAMEDATALEN - 1).
-pub const MAX_IDENTIFIER_BYTES: usize = 63;
+pub use schema_rules::names::MAX_IDENTIFIER_BYTES;
+
+/// How much of a name too long to fit is kept before `_` and 8 hex digits of its hash.
+pub const FITTED_PREFIX_BYTES: usize = MAX_IDENTIFIER_BYTES - 9;
 
 /// `name` if it fits 63 bytes; otherwise its first 54 bytes, `_` and 8 hex digits of its
 /// SHA-256, so a long name stays unique and the same on every run instead of being truncated
@@ -12,7 +14,7 @@ pub fn fit_identifier(name: &str) -> String {
     if name.len() <= MAX_IDENTIFIER_BYTES {
         return name.to_string();
     }
-    let mut end = 54;
+    let mut end = FITTED_PREFIX_BYTES;
     while !name.is_char_boundary(end) {
         end -= 1;
     }

@@ -30,6 +30,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{Bool, Nullable, Text};
 use diesel::{sql_query, PgConnection};
+use schema_rules::partitions::MonthKey;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -106,8 +107,8 @@ pub struct MonthlyLayout {
     pub table: QualifiedName,
     /// The partition key: one `timestamptz`, `timestamp` or `date` column.
     pub column: String,
-    /// What follows the date in a bound: the macro writes `timestamptz` bounds in UTC.
-    time: &'static str,
+    /// The key's type, which says how a bound's literal is written (the rule the macros use).
+    key: MonthKey,
 }
 
 impl MonthlyLayout {
@@ -119,16 +120,16 @@ impl MonthlyLayout {
             return None;
         }
         let column = &partitioning.columns[0];
-        let time = match table.column(column)?.sql_type {
-            SqlType::Timestamptz => " 00:00:00+00",
-            SqlType::Timestamp => " 00:00:00",
-            SqlType::Date => "",
+        let key = match table.column(column)?.sql_type {
+            SqlType::Timestamptz => MonthKey::Timestamptz,
+            SqlType::Timestamp => MonthKey::Timestamp,
+            SqlType::Date => MonthKey::Date,
             _ => return None,
         };
         let layout = MonthlyLayout {
             table: table.qualified_name(),
             column: column.clone(),
-            time,
+            key,
         };
         partitioning
             .partitions
@@ -138,12 +139,7 @@ impl MonthlyLayout {
     }
 
     pub fn partition_name(&self, month: Month) -> String {
-        format!(
-            "{}_p{:04}_{:02}",
-            self.table.name,
-            month.year(),
-            month.month()
-        )
+        schema_rules::names::month_partition(&self.table.name, month.year(), month.month())
     }
 
     pub fn partition(&self, month: Month) -> QualifiedName {
@@ -152,13 +148,13 @@ impl MonthlyLayout {
 
     /// The bound as the declarations write it.
     pub fn bound(&self, month: Month) -> String {
-        let (from, to) = self.range(month);
-        format!("FOR VALUES FROM ({from}) TO ({to})")
+        let pair = |m: Month| (m.year(), m.month());
+        self.key.bound(pair(month), month.plus(1).map(pair))
     }
 
     /// The month's first instant and the next month's, as SQL literals.
     fn range(&self, month: Month) -> (String, String) {
-        let literal = |m: Month| format!("'{m}-01{}'", self.time);
+        let literal = |m: Month| self.key.month_start(m.year(), m.month());
         // The last month's range ends where the type's does.
         let to = month
             .plus(1)

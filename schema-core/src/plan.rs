@@ -437,9 +437,5 @@ pub fn child_index_name(table: &Table, partition: &str, index: &str) -> String {
 /// declared partitions' copies by the same rule; `render::name_index_copies` computes it in
 /// PL/pgSQL.
 pub fn index_copy_name(table: &str, partition: &str, index: &str) -> String {
-    let rest = index
-        .strip_prefix(table)
-        .and_then(|r| r.strip_prefix('_'))
-        .unwrap_or(index);
-    fit_identifier(&format!("{partition}_{rest}"))
+    fit_identifier(&schema_rules::names::index_copy(table, partition, index))
 }

@@ -8,30 +8,7 @@ use crate::ir::{
     ReferentialAction, RowSecurity, Table, TriggerFunction, FUNCTION_REVISION,
 };
 
-/// Quotes an identifier for PostgreSQL: always double-quoted, inner quotes doubled, so no name
-/// is ever case-folded or mistaken for a keyword.
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// `"schema"."name"`.
-pub fn quote_qualified(name: &QualifiedName) -> String {
-    format!("{}.{}", quote_ident(&name.schema), quote_ident(&name.name))
-}
-
-/// A SQL string literal: single-quoted, inner quotes doubled (standard_conforming_strings is
-/// on by default since PostgreSQL 9.1, so backslashes are literal).
-pub fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-fn quote_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| quote_ident(n))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub use crate::sql::{quote_ident, quote_list, quote_literal, quote_qualified};
 
 /// The column as it appears in `CREATE TABLE` or `ADD COLUMN`.
 pub fn render_column_definition(column: &Column) -> String {
@@ -277,9 +254,9 @@ BEGIN
                 THEN substr(copy.parent_index, {prefix_chars} + 1)
             ELSE copy.parent_index
         END;
-        IF octet_length(wanted) > 63 THEN
+        IF octet_length(wanted) > {max} THEN
             short := wanted;
-            WHILE octet_length(short) > 54 LOOP
+            WHILE octet_length(short) > {prefix_bytes} LOOP
                 short := left(short, -1);
             END LOOP;
             wanted := short || '_' || left(encode(sha256(convert_to(wanted, 'UTF8')), 'hex'), 8);
@@ -296,6 +273,8 @@ BEGIN
 END
 "#,
         regclass = quote_literal(&quote_qualified(table)),
+        max = crate::names::MAX_IDENTIFIER_BYTES,
+        prefix_bytes = crate::names::FITTED_PREFIX_BYTES,
         prefix = quote_literal(&format!("{}_", table.name)),
         prefix_chars = table.name.chars().count() + 1,
     );
@@ -964,20 +943,4 @@ pub fn render_migration(header: &str, changes: &[Change]) -> MigrationSql {
         }
     }
     MigrationSql { up, down }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identifiers_are_always_quoted_and_escaped() {
-        assert_eq!(quote_ident("users"), "\"users\"");
-        assert_eq!(quote_ident("User"), "\"User\"");
-        assert_eq!(quote_ident("we\"ird"), "\"we\"\"ird\"");
-        assert_eq!(
-            quote_qualified(&QualifiedName::new("billing", "invoices")),
-            "\"billing\".\"invoices\""
-        );
-    }
 }

@@ -19,6 +19,9 @@ use diesel::pg::PgConnection;
 use diesel::sql_types::Text;
 use diesel::RunQueryDsl;
 
+/// The setting, named once for the macros' policies and this module.
+pub use schema_rules::tenant::SETTING;
+
 /// Runs `work` in a transaction scoped to `account_id`; commits when it returns `Ok`, rolls back
 /// on `Err` (or panic). Nested calls are savepoints of the same transaction and must use the
 /// same account (a different one is refused: it would re-scope the outer transaction).
@@ -51,19 +54,22 @@ where
             // At the start of a transaction any tenant set is a session-level one. One round
             // trip: CASE evaluates the check before the `set_config` it guards.
             let set: Setting = diesel::sql_query(
-                "SELECT CASE WHEN coalesce(current_setting('app.current_account_id', true), '') = '' \
-                 THEN set_config('app.current_account_id', $1, true) END AS value",
+                "SELECT CASE WHEN coalesce(current_setting($1, true), '') = '' \
+                 THEN set_config($1, $2, true) END AS value",
             )
+            .bind::<Text, _>(SETTING)
             .bind::<Text, _>(&account)
             .get_result(conn)?;
             if set.value.is_none() {
                 return Err(E::from(diesel::result::Error::QueryBuilderError(
-                    "with_tenant: this connection has a session-level app.current_account_id \
-                     (set with SET or set_config(..., false)), which would outlive the \
-                     transaction; refusing to run. Reset pooled connections between clients \
-                     (DISCARD ALL, or PgBouncer's server_reset_query), and set the tenant only \
-                     through with_tenant"
-                        .into(),
+                    format!(
+                        "with_tenant: this connection has a session-level {SETTING} \
+                         (set with SET or set_config(..., false)), which would outlive the \
+                         transaction; refusing to run. Reset pooled connections between clients \
+                         (DISCARD ALL, or PgBouncer's server_reset_query), and set the tenant only \
+                         through with_tenant"
+                    )
+                    .into(),
                 )));
             }
         }
@@ -78,7 +84,8 @@ struct Setting {
 }
 
 fn set_local(conn: &mut PgConnection, account: &str) -> diesel::QueryResult<()> {
-    diesel::sql_query("SELECT set_config('app.current_account_id', $1, true)")
+    diesel::sql_query("SELECT set_config($1, $2, true)")
+        .bind::<Text, _>(SETTING)
         .bind::<Text, _>(account)
         .execute(conn)
         .map(drop)
@@ -87,7 +94,8 @@ fn set_local(conn: &mut PgConnection, account: &str) -> diesel::QueryResult<()> 
 /// The tenant the current transaction is scoped to, if any.
 pub fn current_tenant(conn: &mut PgConnection) -> diesel::QueryResult<Option<String>> {
     Ok(
-        diesel::sql_query("SELECT current_setting('app.current_account_id', true) AS value")
+        diesel::sql_query("SELECT current_setting($1, true) AS value")
+            .bind::<Text, _>(SETTING)
             .get_result::<Setting>(conn)?
             .value,
     )

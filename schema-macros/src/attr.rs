@@ -57,7 +57,6 @@ const INDEX_KEYS: &[&str] = &[
     "across_tenants",
     "all_rows",
 ];
-const METHODS: &[&str] = &["btree", "hash", "gin", "gist", "spgist", "brin"];
 const CHECK_KEYS: &[&str] = &["name", "expr"];
 const POLICY_KEYS: &[&str] = &[
     "name",
@@ -70,7 +69,6 @@ const POLICY_KEYS: &[&str] = &[
 ];
 /// The kinds of role `schema!` declares (`to(identity)` in a policy).
 pub const ROLE_KINDS: &[&str] = &["app", "identity", "provisioning", "monitor"];
-const COMMANDS: &[&str] = &["all", "select", "insert", "update", "delete"];
 const PARTITION_KEYS: &[&str] = &[
     "name",
     "from",
@@ -99,32 +97,13 @@ const REFERENCES_KEYS: &[&str] = &[
     "no_join",
     "across_tenants",
 ];
-const ACTIONS: &[&str] = &[
-    "no_action",
-    "restrict",
-    "cascade",
-    "set_null",
-    "set_default",
-];
-
-/// A referential action, spelled as PostgreSQL does (`NO ACTION` is one of them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[allow(clippy::enum_variant_names)]
-pub enum Action {
-    #[default]
-    NoAction,
-    Restrict,
-    Cascade,
-    SetNull,
-    SetDefault,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IdentityKind {
-    Always,
-    ByDefault,
-    Serial,
-}
+/// `identity`, `identity = "by_default"`, `serial`.
+pub use schema_rules::Identity as IdentityKind;
+/// `partition_by(range(...))` / `list` / `hash`.
+pub use schema_rules::PartitionStrategy as Strategy;
+/// A referential action; the words and variants are the rules crate's.
+pub use schema_rules::ReferentialAction as Action;
+use schema_rules::{IndexMethod, PolicyCommand};
 
 /// A list of columns with an optional explicit name: a key, unique constraint or index (with
 /// the index's options).
@@ -176,13 +155,6 @@ pub struct PolicySpec {
     pub using: Option<LitStr>,
     pub with_check: Option<LitStr>,
     pub span: Span,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Strategy {
-    Range,
-    List,
-    Hash,
 }
 
 pub struct PartitionBySpec {
@@ -326,19 +298,14 @@ fn parse_action(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Action> {
         }) => Some(s.value()),
         _ => None,
     };
-    Ok(match text.as_deref() {
-        Some("no_action") => Action::NoAction,
-        Some("restrict") => Action::Restrict,
-        Some("cascade") => Action::Cascade,
-        Some("set_null") => Action::SetNull,
-        Some("set_default") => Action::SetDefault,
-        _ => {
+    Ok(match text.as_deref().and_then(Action::from_word) {
+        Some(action) => action,
+        None => {
             cx.error_spanned_by(
                 &value,
                 format!(
                     "unknown referential action\nhelp: use one of {}, e.g. `on_delete = cascade`",
-                    ACTIONS
-                        .iter()
+                    Action::words()
                         .map(|a| format!("`{a}`"))
                         .collect::<Vec<_>>()
                         .join(", ")
@@ -390,13 +357,13 @@ fn parse_column_list(
                 "name" => list.name = Some(inner.value()?.parse()?),
                 "method" if with_index_options => {
                     let lit: LitStr = inner.value()?.parse()?;
-                    if !METHODS.contains(&lit.value().as_str()) {
+                    if IndexMethod::from_word(&lit.value()).is_none() {
                         cx.error_spanned_by(
                             &lit,
                             format!(
                                 "unknown index method `{}`\nhelp: use one of {}",
                                 lit.value(),
-                                METHODS.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                                IndexMethod::words().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
                             ),
                         );
                     }
@@ -514,7 +481,7 @@ fn parse_policy(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PolicyS
                     _ => None,
                 };
                 match text {
-                    Some(t) if COMMANDS.contains(&t.as_str()) => command = t,
+                    Some(t) if PolicyCommand::from_word(&t).is_some() => command = t,
                     _ => cx.error_spanned_by(
                         &value,
                         "unknown policy command\nhelp: use one of `all`, `select`, `insert`, `update`, `delete`",
@@ -579,14 +546,14 @@ fn parse_policy(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PolicyS
 fn parse_partition_by(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PartitionBySpec>> {
     let mut spec = None;
     meta.parse_nested_meta(|inner| {
-        let strategy = match path_key(&inner.path).as_str() {
-            "range" => Strategy::Range,
-            "list" => Strategy::List,
-            "hash" => Strategy::Hash,
-            key => {
+        let key = path_key(&inner.path);
+        let strategy = match Strategy::from_word(&key) {
+            Some(strategy) => strategy,
+            None => {
+                let words: Vec<&str> = Strategy::words().collect();
                 cx.error_spanned_by(
                     &inner.path,
-                    unknown_key_message("partitioning strategy", key, &["range", "list", "hash"]),
+                    unknown_key_message("partitioning strategy", &key, &words),
                 );
                 return skip_value(&inner);
             }
@@ -896,9 +863,8 @@ pub fn parse_column_attrs(cx: &Ctxt, field: &syn::Field, ident: &Ident) -> Colum
                 "identity" => {
                     let kind = if meta.input.peek(Token![=]) {
                         let lit: LitStr = meta.value()?.parse()?;
-                        match lit.value().as_str() {
-                            "always" => IdentityKind::Always,
-                            "by_default" => IdentityKind::ByDefault,
+                        match IdentityKind::from_word(&lit.value()) {
+                            Some(kind @ (IdentityKind::Always | IdentityKind::ByDefault)) => kind,
                             _ => {
                                 cx.error_spanned_by(&lit, "unknown identity kind\nhelp: use `identity` (GENERATED ALWAYS), `identity = \"always\"` or `identity = \"by_default\"`");
                                 IdentityKind::Always

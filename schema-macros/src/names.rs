@@ -3,8 +3,7 @@
 use crate::ctxt::Ctxt;
 use proc_macro2::Span;
 
-/// PostgreSQL truncates identifiers longer than this many bytes (NAMEDATALEN - 1).
-pub const MAX_IDENTIFIER_BYTES: usize = 63;
+pub use schema_rules::names::MAX_IDENTIFIER_BYTES;
 
 fn is_snake_identifier(s: &str) -> bool {
     let mut chars = s.chars();

@@ -10,6 +10,7 @@ use crate::sql::{self, Columns};
 use crate::types::{self, FieldType, RustType, Scalar};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use schema_rules::partitions::MonthKey;
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr};
 
@@ -59,19 +60,6 @@ struct PartitioningModel {
     partitions: Vec<(String, String)>,
     /// The names of each partition's copies of the table's key, unique and index indexes.
     index_copies: Vec<String>,
-}
-
-/// The name of a partition's copy of the partitioned table's index `index`: the partition's
-/// name in place of the table's at the front (`calls_account_id_idx` on `calls_p2026_01` is
-/// `calls_p2026_01_account_id_idx`), or before the whole name when it does not start with the
-/// table's. The same rule as `schema_core::plan::child_index_name`, which migrations and
-/// partition maintenance use to name the copies.
-fn index_copy_name(table: &str, partition: &str, index: &str) -> String {
-    let rest = index
-        .strip_prefix(table)
-        .and_then(|r| r.strip_prefix('_'))
-        .unwrap_or(index);
-    format!("{partition}_{rest}")
 }
 
 struct ForeignKeyModel {
@@ -808,7 +796,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
         match columns.iter().find(|c| c.name == "account_id") {
             Some(c) => match tenant_cast(&c.ty) {
                 Some(cast) => {
-                    let expr = tenant_expression("account_id", cast);
+                    let expr = schema_rules::tenant::predicate("account_id", cast);
                     let name = format!("{table_name}_tenant_isolation");
                     check_derived_length(cx, span, "generated policy name", &name);
                     policies.push(PolicyModel {
@@ -840,7 +828,7 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
             _ => None,
         };
         if let Some((key, cast)) = key_cast {
-            let own = tenant_expression(&key, cast);
+            let own = schema_rules::tenant::predicate(&key, cast);
             if let Some((list, _)) = &tenant_updates_spec {
                 tenant_updates = resolve(list, "`tenant_updates`");
                 for (column, ident) in tenant_updates.iter().zip(list) {
@@ -1081,15 +1069,6 @@ fn build_model(cx: &Ctxt, item: &syn::ItemStruct, attrs: TableAttrs) -> Result<M
     })
 }
 
-/// `column` equals the tenant the transaction is scoped to. The scalar subquery makes PostgreSQL
-/// evaluate the setting once per query (an InitPlan), not once per row; `nullif` turns the
-/// empty string a reset setting leaves into NULL, which matches no row.
-fn tenant_expression(column: &str, cast: &str) -> String {
-    format!(
-        "{column} = (SELECT nullif(current_setting('app.current_account_id', true), '')::{cast})"
-    )
-}
-
 /// The cast of the tenant setting to `account_id`'s type.
 fn tenant_cast(ty: &FieldType) -> Option<&'static str> {
     // Nullability is the tenant conventions' concern (`check_tenant_column`).
@@ -1118,14 +1097,6 @@ fn bound_list(values: &[LitStr]) -> String {
         .map(bound_value)
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn strategy_word(s: Strategy) -> &'static str {
-    match s {
-        Strategy::Range => "range",
-        Strategy::List => "list",
-        Strategy::Hash => "hash",
-    }
 }
 
 /// `PARTITION BY` and the partitions. The rules are PostgreSQL's, checked at compile time:
@@ -1214,8 +1185,8 @@ fn build_partitioning(
         let name_ok = check_identifier(cx, span, "partition name", &name);
         // Each partition holds a copy of every index, named by the project, never truncated.
         for index in parent_indexes.iter().filter(|_| name_ok) {
-            let copy = index_copy_name(table_name, &name, index);
-            if copy.len() > crate::names::MAX_IDENTIFIER_BYTES && !too_long.contains(index) {
+            let copy = schema_rules::names::index_copy(table_name, &name, index);
+            if copy.len() > schema_rules::names::MAX_IDENTIFIER_BYTES && !too_long.contains(index) {
                 // Once per index: monthly partitions' names all have one length.
                 too_long.push((*index).clone());
                 cx.syn_error(syn::Error::new(
@@ -1282,7 +1253,7 @@ fn build_partitioning(
             (_, strategy) => {
                 cx.syn_error(syn::Error::new(spec.span, format!(
                     "this bound does not fit `{}` partitioning\nhelp: range partitions take `from`/`to`, list partitions `values(...)`, hash partitions `modulus`/`remainder`; range and list tables may have one `default`",
-                    strategy_word(strategy)
+                    strategy.word()
                 )));
                 continue;
             }
@@ -1294,10 +1265,10 @@ fn build_partitioning(
             .iter()
             .find(|c| key.len() == 1 && c.name == key[0])
             .and_then(|c| c.ty.known());
-        let suffix = match (by.strategy, key_type) {
-            (Strategy::Range, Some(RustType::DateTimeUtc)) => Some(" 00:00:00+00"),
-            (Strategy::Range, Some(RustType::NaiveDateTime)) => Some(" 00:00:00"),
-            (Strategy::Range, Some(RustType::NaiveDate)) => Some(""),
+        let month_key = match (by.strategy, key_type) {
+            (Strategy::Range, Some(RustType::DateTimeUtc)) => Some(MonthKey::Timestamptz),
+            (Strategy::Range, Some(RustType::NaiveDateTime)) => Some(MonthKey::Timestamp),
+            (Strategy::Range, Some(RustType::NaiveDate)) => Some(MonthKey::Date),
             _ => {
                 cx.syn_error(syn::Error::new(m.span, "`monthly_partitions` needs `partition_by(range(column))` on one `DateTime<Utc>`, `NaiveDateTime` or `NaiveDate` column"));
                 None
@@ -1324,20 +1295,17 @@ fn build_partitioning(
         if months.is_none() {
             cx.error_spanned_by(&m.months, "`months` must be between 1 and 1200");
         }
-        if let (Some(suffix), Some((year, month)), Some(months)) = (suffix, parsed, months) {
-            // Bounds are written in UTC (`+00`) so the partitions do not depend on the
-            // session time zone of whoever applies the migration.
+        if let (Some(month_key), Some((year, month)), Some(months)) = (month_key, parsed, months) {
             let at = |i: u32| {
                 let index = (year as u32) * 12 + (month - 1) + i;
-                (index / 12, index % 12 + 1)
+                ((index / 12) as i32, index % 12 + 1)
             };
             for i in 0..months {
                 let (y, mo) = at(i);
-                let (ny, nmo) = at(i + 1);
                 add(
                     cx,
-                    format!("{table_name}_p{y:04}_{mo:02}"),
-                    format!("FOR VALUES FROM ('{y:04}-{mo:02}-01{suffix}') TO ('{ny:04}-{nmo:02}-01{suffix}')"),
+                    schema_rules::names::month_partition(table_name, y, mo),
+                    month_key.bound((y, mo), Some(at(i + 1))),
                     m.span,
                 );
             }
@@ -1452,13 +1420,7 @@ fn capitalize(word: &str) -> String {
 }
 
 fn action_tokens(action: Action) -> TokenStream {
-    let variant = match action {
-        Action::NoAction => quote!(NoAction),
-        Action::Restrict => quote!(Restrict),
-        Action::Cascade => quote!(Cascade),
-        Action::SetNull => quote!(SetNull),
-        Action::SetDefault => quote!(SetDefault),
-    };
+    let variant = format_ident!("{}", action.variant());
     quote!(::schema_core::__private::ReferentialAction::#variant)
 }
 
@@ -1540,15 +1502,10 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         };
         let secret = c.secret;
         let identity = match c.identity {
-            Some(IdentityKind::Always) => quote!(::core::option::Option::Some(
-                ::schema_core::__private::Identity::Always
-            )),
-            Some(IdentityKind::ByDefault) => quote!(::core::option::Option::Some(
-                ::schema_core::__private::Identity::ByDefault
-            )),
-            Some(IdentityKind::Serial) => quote!(::core::option::Option::Some(
-                ::schema_core::__private::Identity::Serial
-            )),
+            Some(kind) => {
+                let variant = format_ident!("{}", kind.variant());
+                quote!(::core::option::Option::Some(::schema_core::__private::Identity::#variant))
+            }
             None => quote!(::core::option::Option::None),
         };
         quote! {
@@ -1573,7 +1530,10 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
     let indexes = m.indexes.iter().map(|i| {
         let (n, unique, include) = (&i.name, i.unique, &i.include);
         let keys = i.columns.iter().map(|(c, desc)| quote!((#c, #desc)));
-        let method = format_ident!("{}", capitalize(&i.method));
+        let method = schema_rules::IndexMethod::from_word(&i.method).map_or_else(
+            || format_ident!("Btree"),
+            |m| format_ident!("{}", m.variant()),
+        );
         let predicate = option_str(&i.predicate);
         quote!(::schema_core::__private::IndexDescriptor {
             name: #n,
@@ -1590,7 +1550,7 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
     let comment = option_str(&m.comment);
     let partitioning = match &m.partitioning {
         Some(p) => {
-            let strategy = format_ident!("{}", capitalize(strategy_word(p.strategy)));
+            let strategy = format_ident!("{}", p.strategy.variant());
             let cols = &p.columns;
             let partitions = p.partitions.iter().map(|(n, b)| {
                 quote!(::schema_core::__private::PartitionDescriptor { name: #n, bound: #b })
@@ -1609,7 +1569,10 @@ fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
         Some(policies) => {
             let policies = policies.iter().map(|p| {
                 let (n, permissive, roles) = (&p.name, p.permissive, &p.roles);
-                let command = format_ident!("{}", capitalize(&p.command));
+                let command = schema_rules::PolicyCommand::from_word(&p.command).map_or_else(
+                    || format_ident!("All"),
+                    |c| format_ident!("{}", c.variant()),
+                );
                 let (using, with_check) = (option_str(&p.using), option_str(&p.with_check));
                 let role_kinds = p
                     .role_kinds

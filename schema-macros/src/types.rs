@@ -24,8 +24,6 @@ pub enum RustType {
     JsonbTyped,
 }
 
-pub const SUPPORTED: &str = "i16, i32, i64, bool, f32, f64, String, uuid::Uuid, chrono::DateTime<Utc>, chrono::NaiveDateTime, chrono::NaiveDate, bigdecimal::BigDecimal, ipnetwork::IpNetwork, serde_json::Value, schema_core::Jsonb<T>, an enum with #[derive(PgEnum)], Vec<T> of these, and Option<T> of all of them";
-
 /// A column's element type.
 #[derive(Clone)]
 pub enum Scalar {
@@ -84,8 +82,9 @@ fn single_generic(seg: &syn::PathSegment) -> Option<&syn::Type> {
 pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
     let unsupported = || {
         format!(
-            "unsupported column type `{}`\nhelp: supported types are {SUPPORTED}",
-            quote!(#ty).to_string().replace(' ', "")
+            "unsupported column type `{}`\nhelp: supported types are {}",
+            quote!(#ty).to_string().replace(' ', ""),
+            schema_rules::types::supported_list()
         )
     };
     let seg = last_segment(ty).ok_or_else(unsupported)?;
@@ -167,7 +166,7 @@ pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
 
 /// For a plain path that names a standard-library or primitive type (which cannot derive
 /// `PgEnum` here): what it is and what to use instead.
-fn not_an_enum(ty: &syn::Type) -> Option<(&'static str, &'static str)> {
+fn not_an_enum(ty: &syn::Type) -> Option<(&'static str, String)> {
     let syn::Type::Path(p) = ty else {
         return None;
     };
@@ -175,9 +174,12 @@ fn not_an_enum(ty: &syn::Type) -> Option<(&'static str, &'static str)> {
     let last = p.path.segments.last()?.ident.to_string();
     if p.path.segments.len() > 1 && matches!(first.as_str(), "std" | "core" | "alloc") {
         let help = match last.as_str() {
-            "SystemTime" | "Instant" => "use `chrono::DateTime<chrono::Utc>` (timestamptz)",
-            "Duration" => "store a whole number of seconds or milliseconds (`i64`)",
-            _ => "use one of the supported types: i16, i32, i64, bool, f32, f64, String, Uuid, DateTime<Utc>, NaiveDateTime, NaiveDate, BigDecimal, IpNetwork, serde_json::Value, Jsonb<T>, a #[derive(PgEnum)] enum",
+            "SystemTime" | "Instant" => "use `chrono::DateTime<chrono::Utc>` (timestamptz)".into(),
+            "Duration" => "store a whole number of seconds or milliseconds (`i64`)".into(),
+            _ => format!(
+                "use one of the supported types: {}",
+                schema_rules::types::supported_list()
+            ),
         };
         return Some((
             "a standard-library type, which PostgreSQL has no column type for",
@@ -187,7 +189,7 @@ fn not_an_enum(ty: &syn::Type) -> Option<(&'static str, &'static str)> {
     if p.path.segments.len() != 1 {
         return None;
     }
-    Some(match last.as_str() {
+    let (what, help) = match last.as_str() {
         "u8" | "u16" => (
             "PostgreSQL has no unsigned integers",
             "use `i32` (integer), with a `check` if negative values must be refused",
@@ -217,7 +219,8 @@ fn not_an_enum(ty: &syn::Type) -> Option<(&'static str, &'static str)> {
             "store a whole number of seconds or milliseconds (`i64`)",
         ),
         _ => return None,
-    })
+    };
+    Some((what, help.to_string()))
 }
 
 fn is_plain_path(ty: &syn::Type) -> bool {
