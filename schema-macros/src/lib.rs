@@ -4,6 +4,8 @@
 mod attr;
 mod conventions;
 mod ctxt;
+#[cfg(test)]
+mod expansion_tests;
 mod names;
 mod pg_enum;
 mod schema_list;
