@@ -3,7 +3,7 @@
 
 use diesel::{Connection, PgConnection};
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
-use schema_core::pg::TempCluster;
+use schema_core::live::harness::TempCluster;
 use std::path::Path;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;

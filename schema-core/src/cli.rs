@@ -6,9 +6,9 @@ use crate::diff::Change;
 use crate::ir::Schema;
 use crate::ir::{Index, QualifiedName};
 use crate::lint::Severity;
-use crate::live::IndexState;
+use crate::live::harness::TempCluster;
+use crate::live::state::IndexState;
 use crate::migrations::{self, GenerateOptions, Generated, MigrationState};
-use crate::pg::TempCluster;
 use clap::{Parser, Subcommand};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
@@ -178,7 +178,13 @@ fn partitions(declared: &Schema, command: PartitionsCommand) -> Result<(), Strin
             target,
         } => {
             let mut conn = target.connect()?;
-            crate::partitions::ensure(&mut conn, declared, target.month, ahead, move_from_default)?
+            crate::live::partitions::ensure(
+                &mut conn,
+                declared,
+                target.month,
+                ahead,
+                move_from_default,
+            )?
         }
         PartitionsCommand::Retain {
             keep_months,
@@ -186,8 +192,13 @@ fn partitions(declared: &Schema, command: PartitionsCommand) -> Result<(), Strin
             target,
         } => {
             let mut conn = target.connect()?;
-            let report =
-                crate::partitions::retain(&mut conn, declared, target.month, keep_months, drop)?;
+            let report = crate::live::partitions::retain(
+                &mut conn,
+                declared,
+                target.month,
+                keep_months,
+                drop,
+            )?;
             println!(
                 "keeping {} and later attached{}",
                 crate::partitions::retention_cutoff(report.current, keep_months),
@@ -437,17 +448,22 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
                             .join("\n")
                     ));
                 }
-                let mut drift = crate::introspect::drift(&mut conn, &declared);
-                match crate::live::broken_state(&mut conn, &declared) {
-                    Ok(broken) => drift.extend(broken),
-                    Err(e) => drift.push(format!(
-                        "cannot read the indexes' and constraints' state: {e}"
-                    )),
-                }
-                match crate::role::drift(&mut conn, &declared) {
-                    Ok(roles) => drift.extend(roles),
-                    Err(e) => drift.push(format!("cannot read the roles and privileges: {e}")),
-                }
+                use crate::live::introspect::ReadError;
+                let unread = |e: ReadError| {
+                    format!("{e}\nNothing was compared: check the connection and the role's privileges (it reads pg_catalog), then check again.")
+                };
+                let mut drift =
+                    crate::live::introspect::drift(&mut conn, &declared).map_err(unread)?;
+                drift.extend(
+                    crate::live::state::broken_state(&mut conn, &declared)
+                        .map_err(ReadError::of("the indexes' and constraints' state"))
+                        .map_err(unread)?,
+                );
+                drift.extend(
+                    crate::live::roles::drift(&mut conn, &declared)
+                        .map_err(ReadError::of("the roles and privileges"))
+                        .map_err(unread)?,
+                );
                 if !drift.is_empty() {
                     return Err(format!(
                         "the database has drifted from the declarations ({} difference(s)); to match them it would need:\n{}\nApply the pending migrations (`cargo schema migrate`), or undo the manual changes.",
@@ -484,7 +500,7 @@ fn pending_migrations(
     // where there is none, and `check` changes nothing. A database with no migration table
     // was not built by migrations (`cargo schema sql | psql`, or adopted): drift alone tells
     // whether it matches.
-    let Some(applied) = crate::live::applied_versions(conn)
+    let Some(applied) = crate::live::state::applied_versions(conn)
         .map_err(|e| format!("cannot read which migrations the database applied: {e}"))?
     else {
         return Ok(Vec::new());
@@ -544,12 +560,12 @@ fn migrate(
         }
     };
     let mut conn = PgConnection::establish(&url).map_err(|e| format!("cannot connect: {e}"))?;
-    crate::live::lock_migrations(&mut conn, wait_for_lock, &mut |m| eprintln!("{m}"))?;
+    crate::live::state::lock_migrations(&mut conn, wait_for_lock, &mut |m| eprintln!("{m}"))?;
     let applied = apply_locked(&mut conn, &url, dir, &state, declared, grant_roles);
-    crate::live::unlock_migrations(&mut conn);
+    crate::live::state::unlock_migrations(&mut conn);
     applied?;
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
-    let live = crate::introspect::introspect(&mut conn, &schemas)
+    let live = crate::live::introspect::introspect(&mut conn, &schemas)
         .map_err(|e| format!("cannot read the catalog back: {e}"))?;
     eprintln!(
         "database now has {} table(s) in schema(s) {}",
@@ -603,7 +619,7 @@ fn take_up_interrupted_build(
     let index = QualifiedName::new(&table.schema, &declared.name);
     let mut waited = false;
     loop {
-        let state = crate::live::index_state(conn, &index)
+        let state = crate::live::state::index_state(conn, &index)
             .map_err(|e| format!("cannot read the state of index {index}: {e}"))?;
         match state {
             IndexState::Missing => return Ok(false),
@@ -624,7 +640,7 @@ fn take_up_interrupted_build(
                         table.name
                     ));
                 }
-                crate::live::record_applied(conn, version)
+                crate::live::state::record_applied(conn, version)
                     .map_err(|e| format!("{progress}: cannot record the migration: {e}"))?;
                 eprintln!(
                     "{progress}: index {index} was built by an earlier run that was interrupted before Diesel recorded it; recorded it as applied"
@@ -641,7 +657,7 @@ fn take_up_interrupted_build(
                 std::thread::sleep(Duration::from_millis(500));
             }
             IndexState::Invalid => {
-                let drop = crate::live::drop_index_sql(&index);
+                let drop = crate::live::state::drop_index_sql(&index);
                 eprintln!(
                     "{progress}: an earlier build of index {index} failed or was interrupted and left it INVALID; dropping it to build it again: {drop}"
                 );
@@ -693,13 +709,13 @@ fn apply_locked(
             } else if let Some(index) = &index {
                 // The failure may have been the backend's end: look with a new connection.
                 let state = match PgConnection::establish(url) {
-                    Ok(mut fresh) => crate::live::index_state(&mut fresh, index),
-                    Err(_) => crate::live::index_state(conn, index),
+                    Ok(mut fresh) => crate::live::state::index_state(&mut fresh, index),
+                    Err(_) => crate::live::state::index_state(conn, index),
                 };
                 let left = match state {
                     Ok(IndexState::Invalid) => format!(
                         "PostgreSQL left the index INVALID; `cargo schema migrate` drops it and builds it again when run once the cause is fixed (by hand: `{}`)",
-                        crate::live::drop_index_sql(index)
+                        crate::live::state::drop_index_sql(index)
                     ),
                     Ok(IndexState::Missing) => "no index was left behind".to_string(),
                     _ => format!("check the state of index {index} with `cargo schema check --database`"),

@@ -20,22 +20,52 @@
 //!
 //! schema_core::schema! { Account }
 //! ```
+//!
+//! # Module map
+//!
+//! The data flows one way: declarations → [`ir`] → [`diff`] → [`plan`] → [`render`] →
+//! [`migrations`] files; [`live`] reads databases back into the [`ir`].
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`descriptor`] | the `&'static` data `#[table]` emits, and `Schema::from_descriptors` |
+//! | [`ir`] | the schema as plain owned data: tables, columns, keys, enums, roles |
+//! | [`sql`] | `QualifiedName` and the one quoting function for identifiers and literals |
+//! | [`fragment`] | SQL fragments compared and edited by their parsed form |
+//! | [`diff`] | old IR, new IR → logical changes in dependency order, each with its inverse |
+//! | [`plan`] | changes → phases that are safe on a live database (NOT VALID, CONCURRENTLY …) |
+//! | [`backfill`] | the batched, restartable backfill of a column that becomes NOT NULL |
+//! | [`render`] | changes → SQL |
+//! | [`lint`] | findings with codes over planned migrations |
+//! | [`migrations`] | the `migrations/` directory: generate, check, the snapshot |
+//! | [`role`] | the declared roles' grants, as SQL |
+//! | [`partitions`] | the monthly layout: a month's partition name and bound |
+//! | [`docs`] | `docs/schema/*.md` |
+//! | [`names`] | names fitted to 63 bytes |
+//! | [`tenant`] | [`with_tenant`]: the way services touch tenant tables |
+//! | [`jsonb`], [`sql_types`] | column types for the generated code |
+//! | `live` (feature `live`) | everything that needs a connection: introspection and drift, migrate state, partition maintenance, role drift, the throwaway PostgreSQL |
+//! | `cli` (feature `cli`) | the `schema` command |
+//!
+//! A service that only queries its tables needs none of `live` and `cli`: it depends on its
+//! models crate with `default-features = false`. Adding a column type or an object kind:
+//! `docs/checklist.md`.
 
 pub mod backfill;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod descriptor;
 pub mod diff;
 pub mod docs;
 pub mod fragment;
-pub mod introspect;
 pub mod ir;
 pub mod jsonb;
 pub mod lint;
+#[cfg(feature = "live")]
 pub mod live;
 pub mod migrations;
 pub mod names;
 pub mod partitions;
-pub mod pg;
 pub mod plan;
 pub mod render;
 pub mod role;

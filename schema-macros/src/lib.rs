@@ -1,5 +1,18 @@
 //! Procedural macros of schema-api. Use them through `schema_core` (`schema_core::table`,
 //! `schema_core::schema!`), which the generated code refers to.
+//!
+//! Module map (attributes → model → checks → code):
+//!
+//! - `attr`: the attributes' syntax, with "did you mean" for unknown keys.
+//! - `table/`: `#[table]` (see its module map): model, checks, row security, partitions, code.
+//! - `conventions`: the platform's rules (tenant tables, timestamps, soft deletes).
+//! - `sql`: every SQL fragment parsed as one expression and rendered from the parsed form.
+//! - `types`: Rust field types → PostgreSQL and Diesel types.
+//! - `names`: the rules for every name the DSL writes.
+//! - `schema_list`: `schema!`; `pg_enum`: `#[derive(PgEnum)]`.
+//! - `ctxt`: errors collected and reported together.
+//!
+//! What the macros and schema-core must agree on lives in the `schema-rules` crate.
 
 mod attr;
 mod conventions;

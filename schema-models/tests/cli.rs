@@ -137,7 +137,7 @@ fn migrate(dir: &Path, database_url: &str) -> Output {
 
 #[test]
 fn migrate_applies_to_database_url() {
-    let db = schema_core::pg::TestDatabase::new().unwrap();
+    let db = schema_core::live::harness::TestDatabase::new().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
     let out = migrate(&repo, db.url());
     assert!(out.status.success(), "{}", text(&out));
@@ -175,7 +175,7 @@ fn migrate_refuses_a_corrupt_migrations_directory_before_touching_a_database() {
 fn check_database_reports_drift_from_the_declarations() {
     use diesel::connection::SimpleConnection;
     use diesel::Connection;
-    let db = schema_core::pg::TestDatabase::new().unwrap();
+    let db = schema_core::live::harness::TestDatabase::new().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
     assert!(migrate(&repo, db.url()).status.success());
 
@@ -213,7 +213,7 @@ fn check_database_reports_drift_from_the_declarations() {
 
 #[test]
 fn partitions_ensure_and_retain_report_and_exit_as_documented() {
-    let db = schema_core::pg::TestDatabase::new().unwrap();
+    let db = schema_core::live::harness::TestDatabase::new().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
     assert!(migrate(&repo, db.url()).status.success());
     let partitions = |args: &[&str], url: Option<&str>| {

@@ -16,7 +16,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
-use schema_core::pg::TempCluster;
+use schema_core::live::harness::TempCluster;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use uuid::Uuid;

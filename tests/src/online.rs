@@ -123,8 +123,11 @@ pub mod load {
     }
 
     /// A fresh database with v1's migrations (written to `dir`) applied and `rows` devices.
-    pub fn populated(rows: i64, dir: &Path) -> (schema_core::pg::TestDatabase, PgConnection) {
-        let db = schema_core::pg::TestDatabase::new().expect("a test database");
+    pub fn populated(
+        rows: i64,
+        dir: &Path,
+    ) -> (schema_core::live::harness::TestDatabase, PgConnection) {
+        let db = schema_core::live::harness::TestDatabase::new().expect("a test database");
         let mut conn = db.connect();
         assert_eq!(
             generate(

@@ -10,8 +10,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Text};
 use schema_core::ir::{QualifiedName, Schema};
+use schema_core::live::harness::TestDatabase;
 use schema_core::migrations::render_full;
-use schema_core::pg::TestDatabase;
 use schema_tests::online::load::{apply_timed, count, generate};
 
 fn with_canary() -> (TestDatabase, PgConnection) {
@@ -235,13 +235,14 @@ fn copies_postgres_names_are_renamed_to_the_projects_even_past_63_bytes() {
         "CREATE TABLE hostile.\"{long}\" PARTITION OF hostile.events FOR VALUES FROM ('2026-02-01 00:00:00+00') TO ('2026-03-01 00:00:00+00');"
     ))
     .unwrap();
-    let misnamed = schema_core::introspect::misnamed_index_copies(&mut conn, &["hostile"]).unwrap();
+    let misnamed =
+        schema_core::live::introspect::misnamed_index_copies(&mut conn, &["hostile"]).unwrap();
     assert_eq!(misnamed.len(), 3, "{misnamed:#?}");
     assert!(misnamed
         .iter()
         .all(|m| m.partition == long && m.wanted.len() == 63));
     // Drift names each one.
-    let found = schema_core::introspect::drift(&mut conn, &declared);
+    let found = schema_core::live::introspect::drift(&mut conn, &declared).unwrap();
     assert_eq!(
         found.iter().filter(|f| f.contains("is named")).count(),
         3,
@@ -252,7 +253,7 @@ fn copies_postgres_names_are_renamed_to_the_projects_even_past_63_bytes() {
     ))
     .unwrap();
     assert_eq!(
-        schema_core::introspect::misnamed_index_copies(&mut conn, &["hostile"]).unwrap(),
+        schema_core::live::introspect::misnamed_index_copies(&mut conn, &["hostile"]).unwrap(),
         Vec::new()
     );
     let copies = indexes_on(&mut conn, &format!("'hostile.\"{long}\"'::regclass"));

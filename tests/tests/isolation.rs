@@ -786,8 +786,10 @@ fn every_role_on_every_table_reaches_only_what_the_role_model_allows() {
         let (y, m) = s.split_once('-').unwrap();
         schema_core::partitions::Month::new(y.parse().unwrap(), m.parse().unwrap()).unwrap()
     };
-    schema_core::partitions::ensure(&mut conn, &schema, Some(month("2027-07")), 1, false).unwrap();
-    schema_core::partitions::retain(&mut conn, &schema, Some(month("2027-08")), 15, false).unwrap();
+    schema_core::live::partitions::ensure(&mut conn, &schema, Some(month("2027-07")), 1, false)
+        .unwrap();
+    schema_core::live::partitions::retain(&mut conn, &schema, Some(month("2027-08")), 15, false)
+        .unwrap();
     let undeclared: Vec<String> = diesel::sql_query(
         "SELECT format('%I.%I', n.nspname, c.relname) AS id FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p') AND (c.relname ~ '_p2026_0[1-4]$' OR c.relname ~ '_p2027_0[78]$')",
@@ -977,7 +979,7 @@ fn the_catalog_holds_the_role_models_invariants() {
     );
 
     // Drift: none after the role SQL; a grant added by hand is drift until the SQL runs again.
-    let drift = |conn: &mut PgConnection| schema_core::role::drift(conn, &schema).unwrap();
+    let drift = |conn: &mut PgConnection| schema_core::live::roles::drift(conn, &schema).unwrap();
     assert_eq!(drift(&mut conn), Vec::<String>::new());
     let app = role_name(&schema, schema_core::ir::RoleKind::App);
     let monitor = role_name(&schema, schema_core::ir::RoleKind::Monitor);
@@ -1029,7 +1031,7 @@ fn the_catalog_holds_the_role_models_invariants() {
     .unwrap();
     let found = drift(&mut conn).len();
     assert_eq!(found, 0, "the platform's roles are untouched");
-    let probed = schema_core::role::drift(&mut conn, &probe).unwrap();
+    let probed = schema_core::live::roles::drift(&mut conn, &probe).unwrap();
     for needle in [
         format!("role `{probe_app}` is BYPASSRLS"),
         format!("role `{probe_app}` is a member of `{group}`"),

@@ -11,7 +11,7 @@ use common::*;
 use diesel::dsl::{count_star, sum};
 use diesel::prelude::*;
 use ipnetwork::IpNetwork;
-use schema_core::pg::TestDatabase;
+use schema_core::live::harness::TestDatabase;
 use schema_core::Jsonb;
 use schema_models::accounts::{accounts, Account};
 use schema_models::auth::{users, User};

@@ -7,8 +7,8 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use common::*;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use schema_core::live::harness::TestDatabase;
 use schema_core::migrations::render_full;
-use schema_core::pg::TestDatabase;
 use schema_tests::fixtures::*;
 use std::str::FromStr;
 
@@ -155,4 +155,22 @@ fn serial_identity_and_composite_foreign_keys_work() {
         .first(&mut conn)
         .unwrap();
     assert_eq!((code.as_str(), parent_id), ("B2", Some(parent.id)));
+}
+
+#[test]
+fn a_catalog_that_cannot_be_read_is_an_error_not_a_difference() {
+    let (_db, mut conn, declared) = setup();
+    assert_eq!(
+        schema_core::live::introspect::drift(&mut conn, &declared).unwrap(),
+        Vec::<String>::new()
+    );
+    // The server ends this session: every later read fails.
+    let _ = conn.batch_execute("SELECT pg_terminate_backend(pg_backend_pid())");
+    let error = schema_core::live::introspect::drift(&mut conn, &declared)
+        .expect_err("a connection that cannot read is no drift");
+    assert_eq!(error.what, "the catalog", "{error}");
+    assert!(
+        error.to_string().starts_with("cannot read the catalog: "),
+        "{error}"
+    );
 }

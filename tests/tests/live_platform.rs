@@ -8,7 +8,7 @@ use chrono::Utc;
 use common::*;
 use diesel::prelude::*;
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
-use schema_core::pg::TestDatabase;
+use schema_core::live::harness::TestDatabase;
 use schema_models::accounts::{accounts, Account};
 use schema_models::auth::{users, users_to_accounts, User, UserAccount};
 use schema_models::devices::{device_status, devices, Device, DeviceStatus};

@@ -9,8 +9,8 @@ use common::*;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
+use schema_core::live::harness::TestDatabase;
 use schema_core::migrations::render_full;
-use schema_core::pg::TestDatabase;
 use schema_core::Jsonb;
 use uuid::Uuid;
 

@@ -9,7 +9,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
-use schema_core::pg::TestDatabase;
+use schema_core::live::harness::TestDatabase;
 use schema_tests::online::load::generate;
 use schema_tests::online::{self, load};
 use std::path::Path;
@@ -122,7 +122,7 @@ fn five_migrate_runs_at_once_apply_everything_once_and_all_succeed() {
     assert_eq!(applied(&mut conn), 6);
     common::assert_catalog_matches(&mut conn, &online::v3::schema().unwrap());
     assert_eq!(
-        schema_core::live::broken_state(&mut conn, &online::v3::schema().unwrap()).unwrap(),
+        schema_core::live::state::broken_state(&mut conn, &online::v3::schema().unwrap()).unwrap(),
         Vec::<String>::new()
     );
 }
@@ -133,7 +133,7 @@ fn a_run_that_cannot_get_the_lock_in_time_says_who_holds_it() {
     let migrations = dir.path().join("migrations");
     conn.batch_execute(&format!(
         "SELECT pg_advisory_lock({})",
-        schema_core::live::MIGRATE_LOCK
+        schema_core::live::state::MIGRATE_LOCK
     ))
     .unwrap();
     let output = run(cli(&migrations, Some(db.url())).args(["migrate", "--wait-for-lock", "1"]));

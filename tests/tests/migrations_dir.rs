@@ -6,8 +6,8 @@ use common::*;
 use diesel::connection::SimpleConnection;
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use schema_core::ir::{Column, QualifiedName, Schema, SqlType};
+use schema_core::live::harness::TestDatabase;
 use schema_core::migrations::{self, GenerateOptions, Generated, SNAPSHOT_FILE};
-use schema_core::pg::TestDatabase;
 use std::fs;
 use std::path::Path;
 

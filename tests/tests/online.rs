@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use schema_core::diff::Batched;
 use schema_core::ir::{QualifiedName, Schema};
+use schema_core::live::harness::TestDatabase;
 use schema_core::migrations::{self, GenerateOptions};
-use schema_core::pg::TestDatabase;
 use schema_tests::online::load::{apply_timed, generate};
 use schema_tests::online::{self, load};
 use std::time::{Duration, Instant};
@@ -439,10 +439,10 @@ fn key_word_columns_a_named_key_and_a_string_with_comment_marks_apply_exactly_in
     // Diesel's bookkeeping in `public` is neither drift nor one of the tables.
     common::assert_catalog_matches(&mut conn, &declared);
     assert_eq!(
-        schema_core::introspect::drift(&mut conn, &declared),
+        schema_core::live::introspect::drift(&mut conn, &declared).unwrap(),
         Vec::<String>::new()
     );
-    let live = schema_core::introspect::introspect(&mut conn, &["public"]).unwrap();
+    let live = schema_core::live::introspect::introspect(&mut conn, &["public"]).unwrap();
     let names: Vec<String> = live.tables.iter().map(|t| t.name.clone()).collect();
     assert_eq!(names, ["keywords"], "diesel's table is not listed");
 }

@@ -9,8 +9,9 @@ use common::*;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
-use schema_core::introspect::{drift, partition_states};
-use schema_core::partitions::{ensure, retain, Event, Month, MonthlyLayout, Report};
+use schema_core::live::introspect::{drift, partition_states};
+use schema_core::live::partitions::{ensure, retain, Event, Report};
+use schema_core::partitions::{Month, MonthlyLayout};
 
 const MONTHLY: [&str; 3] = [
     "audit.api_audit_log",
@@ -165,7 +166,7 @@ fn ensure_creates_the_coming_months_protected_as_their_table_and_check_accepts_t
             .collect::<Vec<_>>(),
         "{behind}"
     );
-    assert_eq!(drift(&mut conn, &schema), Vec::<String>::new());
+    assert_eq!(drift(&mut conn, &schema).unwrap(), Vec::<String>::new());
 
     // Bounds exactly as the declarations write them, in UTC whatever the session's zone.
     conn.batch_execute("SET TIME ZONE 'UTC'").unwrap();
@@ -250,7 +251,7 @@ fn a_partition_without_its_tables_row_security_is_drift_until_ensure_secures_it(
              FOR VALUES FROM ('2027-07-01 00:00:00+00') TO ('2027-08-01 00:00:00+00');",
     )
     .unwrap();
-    let found = drift(&mut conn, &schema);
+    let found = drift(&mut conn, &schema).unwrap();
     let about = |partition: &str| {
         found
             .iter()
@@ -303,7 +304,7 @@ fn a_partition_without_its_tables_row_security_is_drift_until_ensure_secures_it(
             .all(|r| r.contains("call_detail_records_p2027_07")),
         "{renamed:#?}"
     );
-    assert_eq!(drift(&mut conn, &schema), Vec::<String>::new());
+    assert_eq!(drift(&mut conn, &schema).unwrap(), Vec::<String>::new());
 
     // A partition named as a month but bounded otherwise is drift, and ensure says so.
     conn.batch_execute(
@@ -311,7 +312,7 @@ fn a_partition_without_its_tables_row_security_is_drift_until_ensure_secures_it(
              FOR VALUES FROM ('2027-09-01 00:00:00+00') TO ('2027-09-15 00:00:00+00');",
     )
     .unwrap();
-    let found = drift(&mut conn, &schema);
+    let found = drift(&mut conn, &schema).unwrap();
     assert!(
         found.iter().any(|f| f.contains("audit_log_p2027_09")),
         "{found:#?}"
@@ -401,7 +402,7 @@ fn rows_already_in_the_default_partition_stop_only_their_month() {
         Some("telecom.call_detail_records_default")
     );
     // The partition is protected as the others, and the default partition is as it was.
-    assert_eq!(drift(&mut conn, &schema), Vec::<String>::new());
+    assert_eq!(drift(&mut conn, &schema).unwrap(), Vec::<String>::new());
 }
 
 #[test]
@@ -432,7 +433,7 @@ fn retention_detaches_old_months_and_drops_them_only_when_asked() {
         &mut conn,
         "SELECT relrowsecurity AND relforcerowsecurity AND NOT relispartition AS b FROM pg_class WHERE oid = 'telecom.call_detail_records_p2026_02'::regclass"
     ));
-    assert_eq!(drift(&mut conn, &schema), Vec::<String>::new());
+    assert_eq!(drift(&mut conn, &schema).unwrap(), Vec::<String>::new());
     // Ensure does not bring old months back.
     let ensured = ensure(&mut conn, &schema, Some(month("2027-01")), 0, false).unwrap();
     assert_eq!(ensured.events().count(), 0, "{ensured}");
@@ -472,7 +473,7 @@ fn retention_detaches_old_months_and_drops_them_only_when_asked() {
         "SELECT to_regclass('telecom.call_detail_records_p2026_04')::text AS v"
     )
     .is_some());
-    assert_eq!(drift(&mut conn, &schema), Vec::<String>::new());
+    assert_eq!(drift(&mut conn, &schema).unwrap(), Vec::<String>::new());
 
     // Without a default partition, a month is detached CONCURRENTLY.
     conn.batch_execute("ALTER TABLE audit.audit_log DETACH PARTITION audit.audit_log_default")
@@ -573,7 +574,7 @@ fn one_maintenance_run_at_a_time() {
     other
         .batch_execute(&format!(
             "SELECT pg_advisory_lock(hashtext('{}'))",
-            schema_core::partitions::MAINTENANCE_LOCK
+            schema_core::live::partitions::MAINTENANCE_LOCK
         ))
         .unwrap();
     let refused = ensure(&mut conn, &schema, Some(month("2027-05")), 3, false).unwrap_err();
@@ -589,7 +590,7 @@ fn one_maintenance_run_at_a_time() {
     other
         .batch_execute(&format!(
             "SELECT pg_advisory_unlock(hashtext('{}'))",
-            schema_core::partitions::MAINTENANCE_LOCK
+            schema_core::live::partitions::MAINTENANCE_LOCK
         ))
         .unwrap();
     let report = ensure(&mut conn, &schema, Some(month("2027-05")), 3, false).unwrap();

@@ -166,7 +166,7 @@ fn with_tenant_scopes_the_application_role_and_soft_deletes_are_updates() {
 /// `pg_authid`'s unique name, which the generated SQL must absorb rather than fail on.
 #[test]
 fn the_role_sql_run_from_several_sessions_at_once_succeeds() {
-    let db = schema_core::pg::TestDatabase::new().unwrap();
+    let db = schema_core::live::harness::TestDatabase::new().unwrap();
     const SESSIONS: usize = 6;
     for round in 0..8 {
         let role = format!("concurrent_app_{}_{round}", std::process::id());
@@ -220,13 +220,17 @@ fn the_full_role_sql_from_several_deploy_jobs_at_once_converges() {
     let failures = run_at_once(&db, &sql, 4);
     assert!(failures.is_empty(), "{failures:?}");
     assert_eq!(
-        schema_core::role::drift(&mut admin, &schema).unwrap(),
+        schema_core::live::roles::drift(&mut admin, &schema).unwrap(),
         Vec::<String>::new()
     );
 }
 
 /// Runs `sql` from `sessions` connections released together; the errors, if any.
-fn run_at_once(db: &schema_core::pg::TestDatabase, sql: &str, sessions: usize) -> Vec<String> {
+fn run_at_once(
+    db: &schema_core::live::harness::TestDatabase,
+    sql: &str,
+    sessions: usize,
+) -> Vec<String> {
     use std::sync::{Arc, Barrier};
     let barrier = Arc::new(Barrier::new(sessions));
     std::thread::scope(|s| {

@@ -25,9 +25,9 @@ pub fn run_all(conn: &mut PgConnection) -> usize {
 
 /// A fresh database with the committed migrations applied and the application role
 /// `platform_app` created; the connection is the superuser's.
-pub fn migrated_with_app_role() -> (schema_core::pg::TestDatabase, PgConnection) {
+pub fn migrated_with_app_role() -> (schema_core::live::harness::TestDatabase, PgConnection) {
     use diesel::connection::SimpleConnection;
-    let db = schema_core::pg::TestDatabase::new().expect("a test database");
+    let db = schema_core::live::harness::TestDatabase::new().expect("a test database");
     let mut conn = db.connect();
     run_all(&mut conn);
     conn.batch_execute(&schema_core::role::roles_sql(&platform_schema()))
@@ -37,13 +37,13 @@ pub fn migrated_with_app_role() -> (schema_core::pg::TestDatabase, PgConnection)
 
 pub fn introspect(conn: &mut PgConnection, declared: &Schema) -> Schema {
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
-    schema_core::introspect::introspect(conn, &schemas).expect("catalog reads")
+    schema_core::live::introspect::introspect(conn, &schemas).expect("catalog reads")
 }
 
 /// The declared schema with its expressions as PostgreSQL prints them (see
-/// `schema_core::introspect::canonicalize`), for comparison with [`introspect`].
+/// `schema_core::live::introspect::canonicalize`), for comparison with [`introspect`].
 pub fn canonical(conn: &mut PgConnection, declared: &Schema) -> Schema {
-    schema_core::introspect::canonicalize(conn, declared).expect("expressions canonicalize")
+    schema_core::live::introspect::canonicalize(conn, declared).expect("expressions canonicalize")
 }
 
 /// Asserts that the live catalog holds exactly the declared schema.
@@ -53,13 +53,15 @@ pub fn assert_catalog_matches(conn: &mut PgConnection, declared: &Schema) {
     assert_same_schema(&live, &expected);
     // Nothing a broken run leaves: INVALID indexes, constraints left NOT VALID.
     assert_eq!(
-        schema_core::live::broken_state(conn, declared).expect("index and constraint state reads"),
+        schema_core::live::state::broken_state(conn, declared)
+            .expect("index and constraint state reads"),
         Vec::<String>::new()
     );
     // Every partition's index copy has the project's name.
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
     assert_eq!(
-        schema_core::introspect::misnamed_index_copies(conn, &schemas).expect("index copies read"),
+        schema_core::live::introspect::misnamed_index_copies(conn, &schemas)
+            .expect("index copies read"),
         Vec::new()
     );
     use diesel::RunQueryDsl;

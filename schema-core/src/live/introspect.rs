@@ -827,14 +827,40 @@ fn canonicalize_in_transaction(conn: &mut PgConnection, declared: &Schema) -> Qu
 /// [`crate::partitions`]): months created after the declared ones and declared months detached
 /// by retention are not drift. Every partition of a table with row-level security must have
 /// the table's row-level security and policies: a partition missing them is drift.
-pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
+/// A part of the database [`drift`] could not read: nothing was compared, so this is no
+/// difference (a `check` that cannot read says so, and says it found nothing).
+#[derive(Debug)]
+pub struct ReadError {
+    /// What could not be read, e.g. "the catalog".
+    pub what: &'static str,
+    pub source: diesel::result::Error,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read {}: {}", self.what, self.source)
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+impl ReadError {
+    pub fn of(what: &'static str) -> impl FnOnce(diesel::result::Error) -> ReadError {
+        move |source| ReadError { what, source }
+    }
+}
+
+/// How the database differs from the declarations, one finding per difference (empty: it
+/// matches); `Err` when it could not be read.
+pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Result<Vec<String>, ReadError> {
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
-    let (mut live, states) = match introspect(conn, &schemas)
-        .and_then(|live| Ok((live, partition_states(conn, &schemas)?)))
-    {
-        Ok(read) => read,
-        Err(e) => return vec![format!("cannot read the catalog: {e}")],
-    };
+    let mut live = introspect(conn, &schemas).map_err(ReadError::of("the catalog"))?;
+    let states =
+        partition_states(conn, &schemas).map_err(ReadError::of("the partitions' security"))?;
     let layouts = crate::partitions::monthly_tables(declared);
     // Months detached by `cargo schema partitions retain` are tables of their own now, kept
     // for archiving; they are not part of the declared schema.
@@ -856,9 +882,9 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
         Ok(expected) => expected,
         // Typically a declared enum type the database does not have.
         Err(e) => {
-            return vec![format!(
+            return Ok(vec![format!(
                 "cannot compare the declared expressions with the catalog's: {e}"
-            )]
+            )])
         }
     };
     let mut findings = if live == expected {
@@ -880,20 +906,19 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
             Err(unsupported) => unsupported.iter().map(|u| u.to_string()).collect(),
         }
     };
-    match misnamed_index_copies(conn, &schemas) {
-        Ok(copies) => findings.extend(
-            copies
-                .iter()
-                .filter(|c| declared.table(&c.table).is_some())
-                .map(|c| {
-                    format!(
-                        "partition `{}.{}`: its copy of index `{}` is named `{}`, not the project's `{}` (`cargo schema partitions ensure` renames it, as does the next migration of `{}`)",
-                        c.table.schema, c.partition, c.parent_index, c.name, c.wanted, c.table
-                    )
-                }),
-        ),
-        Err(e) => findings.push(format!("cannot read the partitions' index copies: {e}")),
-    }
+    let copies = misnamed_index_copies(conn, &schemas)
+        .map_err(ReadError::of("the partitions' index copies"))?;
+    findings.extend(
+        copies
+            .iter()
+            .filter(|c| declared.table(&c.table).is_some())
+            .map(|c| {
+                format!(
+                    "partition `{}.{}`: its copy of index `{}` is named `{}`, not the project's `{}` (`cargo schema partitions ensure` renames it, as does the next migration of `{}`)",
+                    c.table.schema, c.partition, c.parent_index, c.name, c.wanted, c.table
+                )
+            }),
+    );
     for state in &states {
         let Some(table) = live
             .table(&state.table)
@@ -901,7 +926,7 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
         else {
             continue;
         };
-        for gap in crate::partitions::security_gaps(table, state) {
+        for gap in crate::live::partitions::security_gaps(table, state) {
             findings.push(format!(
                 "partition `{}`: {gap}; a query naming the partition is not held to `{}`'s row-level security (`cargo schema partitions ensure` gives it the table's)",
                 state.qualified_name(),
@@ -909,7 +934,7 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Vec<String> {
             ));
         }
     }
-    findings
+    Ok(findings)
 }
 
 /// The declarations with each monthly table's partitions as maintenance left them: the months
