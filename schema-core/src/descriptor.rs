@@ -387,7 +387,7 @@ impl EnumDescriptor {
     message = "`{Self}` is not a column type",
     label = "not a supported column type",
     // `schema_rules::types::supported_list()` (an attribute takes a literal; a test pins it).
-    note = "columns are i16, i32, i64, bool, f32, f64, String, uuid::Uuid, chrono::DateTime<Utc>, chrono::NaiveDateTime, chrono::NaiveDate, bigdecimal::BigDecimal, ipnetwork::IpNetwork, serde_json::Value, schema_core::Jsonb<T>, an enum with #[derive(schema_core::PgEnum)], Vec<T> of these, and Option<T> of all of them"
+    note = "columns are i16, i32, i64, bool, f32, f64, String, uuid::Uuid, chrono::DateTime<Utc>, chrono::NaiveDateTime, chrono::NaiveDate, chrono::NaiveTime, diesel::pg::data_types::PgInterval, bigdecimal::BigDecimal, ipnetwork::IpNetwork, [u8; 6], Vec<u8>, serde_json::Value, schema_core::Jsonb<T>, an enum with #[derive(schema_core::PgEnum)], Vec<T> of these, and Option<T> of all of them"
 )]
 pub trait PgEnum {
     const DESCRIPTOR: &'static EnumDescriptor;

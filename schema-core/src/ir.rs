@@ -461,6 +461,10 @@ pub enum SqlType {
     NumericPs(u16, u16),
     Inet,
     Cidr,
+    Bytea,
+    Time,
+    Interval,
+    MacAddr,
     Jsonb,
     /// A native enum type.
     Enum(QualifiedName),
@@ -491,6 +495,10 @@ impl SqlType {
             SqlType::NumericPs(p, s) => format!("numeric({p},{s})"),
             SqlType::Inet => "inet".into(),
             SqlType::Cidr => "cidr".into(),
+            SqlType::Bytea => "bytea".into(),
+            SqlType::Time => "time without time zone".into(),
+            SqlType::Interval => "interval".into(),
+            SqlType::MacAddr => "macaddr".into(),
             SqlType::Jsonb => "jsonb".into(),
             SqlType::Enum(name) => crate::sql::quote_qualified(name),
             SqlType::Array(element) => format!("{}[]", element.to_sql()),
@@ -518,6 +526,10 @@ impl SqlType {
             "numeric" => SqlType::Numeric,
             "inet" => SqlType::Inet,
             "cidr" => SqlType::Cidr,
+            "bytea" => SqlType::Bytea,
+            "time without time zone" => SqlType::Time,
+            "interval" => SqlType::Interval,
+            "macaddr" => SqlType::MacAddr,
             "jsonb" => SqlType::Jsonb,
             _ if s.ends_with("[]") => {
                 SqlType::Array(Box::new(SqlType::from_format_type(&s[..s.len() - 2])))
@@ -793,8 +805,13 @@ mod tests {
             SqlType::NumericPs(12, 4),
             SqlType::Inet,
             SqlType::Cidr,
+            SqlType::Bytea,
+            SqlType::Time,
+            SqlType::Interval,
+            SqlType::MacAddr,
             SqlType::Jsonb,
             SqlType::Array(Box::new(SqlType::Text)),
+            SqlType::Array(Box::new(SqlType::Time)),
             SqlType::Array(Box::new(SqlType::Varchar(20))),
         ] {
             assert_eq!(SqlType::from_format_type(&ty.to_sql()), ty);

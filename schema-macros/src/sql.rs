@@ -374,6 +374,10 @@ pub fn check_default_literal(
                 R::NaiveDateTime => "timestamp",
                 R::NaiveDate => "date",
                 R::IpNetwork => "inet",
+                R::Bytes => "bytea",
+                R::NaiveTime => "time",
+                R::Interval => "interval",
+                R::MacAddr => "macaddr",
                 R::JsonValue | R::JsonbTyped => "jsonb",
             };
             if cast {
@@ -388,9 +392,22 @@ pub fn check_default_literal(
                 (_, _) => text.is_none(),
             };
             if wrong_kind {
+                let example = match t {
+                    R::Uuid => "`'00000000-0000-0000-0000-000000000000'`",
+                    R::DateTimeUtc => "`'2026-01-01 00:00:00+00'`",
+                    R::NaiveDateTime => "`'2026-01-01 00:00:00'`",
+                    R::NaiveDate => "`'2026-01-01'`",
+                    R::NaiveTime => "`'08:30:00'`",
+                    R::Interval => "`'5 minutes'`",
+                    R::Bytes => "`'\\x00ff'`",
+                    R::MacAddr => "`'08:00:2b:01:02:03'`",
+                    R::IpNetwork => "`'10.0.0.0/8'`",
+                    R::JsonValue | R::JsonbTyped => "`'{}'`",
+                    _ => "`'0'`",
+                };
                 return bad(
                     format!("is {kind}, but the column is {column_type}"),
-                    "write a value of the column's type; a string is read in the type's input format, e.g. `'0'`",
+                    &format!("write a value of the column's type; a string is read in the type's input format, e.g. {example}"),
                 );
             }
             let Some(text) = text else {

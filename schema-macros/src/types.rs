@@ -19,6 +19,13 @@ pub enum RustType {
     NaiveDate,
     BigDecimal,
     IpNetwork,
+    /// `Vec<u8>`: bytea.
+    Bytes,
+    NaiveTime,
+    /// `diesel::pg::data_types::PgInterval`.
+    Interval,
+    /// `[u8; 6]`: macaddr.
+    MacAddr,
     JsonValue,
     /// `schema_core::Jsonb<T>`.
     JsonbTyped,
@@ -87,6 +94,9 @@ pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
             schema_rules::types::supported_list()
         )
     };
+    if let Some(mac) = mac_address(ty) {
+        return mac.map_err(|found| format!("unsupported column type `{found}`: the byte array PostgreSQL stores is a MAC address, `[u8; 6]` (macaddr)\nhelp: use `[u8; 6]`, or `Vec<u8>` (bytea) for other bytes"));
+    }
     let seg = last_segment(ty).ok_or_else(unsupported)?;
     let name = seg.ident.to_string();
     if name == "Option" {
@@ -102,6 +112,14 @@ pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
     }
     if name == "Vec" {
         let inner = single_generic(seg).ok_or_else(unsupported)?;
+        if is_u8(inner) {
+            // Bytes are one value (bytea), not an array of numbers PostgreSQL does not have.
+            return Ok(FieldType {
+                scalar: Scalar::Known(RustType::Bytes),
+                array: None,
+                nullable: false,
+            });
+        }
         let inner = classify(inner)?;
         if inner.array.is_some() {
             return Err("`Vec<Vec<T>>` cannot be a column: the DSL declares one-dimensional arrays\nhelp: use `Vec<T>`, or a `Jsonb<T>` column for nested data".into());
@@ -124,6 +142,8 @@ pub fn classify(ty: &syn::Type) -> Result<FieldType, String> {
         "Uuid" if plain => RustType::Uuid,
         "NaiveDateTime" if plain => RustType::NaiveDateTime,
         "NaiveDate" if plain => RustType::NaiveDate,
+        "NaiveTime" if plain => RustType::NaiveTime,
+        "PgInterval" if plain => RustType::Interval,
         "BigDecimal" if plain => RustType::BigDecimal,
         "IpNetwork" if plain => RustType::IpNetwork,
         "Value" | "JsonValue" if plain => RustType::JsonValue,
@@ -175,7 +195,7 @@ fn not_an_enum(ty: &syn::Type) -> Option<(&'static str, String)> {
     if p.path.segments.len() > 1 && matches!(first.as_str(), "std" | "core" | "alloc") {
         let help = match last.as_str() {
             "SystemTime" | "Instant" => "use `chrono::DateTime<chrono::Utc>` (timestamptz)".into(),
-            "Duration" => "store a whole number of seconds or milliseconds (`i64`)".into(),
+            "Duration" => "use `diesel::pg::data_types::PgInterval` (interval), or store a whole number of seconds or milliseconds (`i64`)".into(),
             _ => format!(
                 "use one of the supported types: {}",
                 schema_rules::types::supported_list()
@@ -216,11 +236,33 @@ fn not_an_enum(ty: &syn::Type) -> Option<(&'static str, String)> {
         ),
         "Duration" => (
             "a standard-library duration",
-            "store a whole number of seconds or milliseconds (`i64`)",
+            "use `diesel::pg::data_types::PgInterval` (interval), or store a whole number of seconds or milliseconds (`i64`)",
         ),
         _ => return None,
     };
     Some((what, help.to_string()))
+}
+
+fn is_u8(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("u8"))
+}
+
+/// `Some(Ok)` for `[u8; 6]`, `Some(Err(spelling))` for any other array type, `None` for a
+/// type that is no array.
+fn mac_address(ty: &syn::Type) -> Option<Result<FieldType, String>> {
+    let syn::Type::Array(array) = ty else {
+        return None;
+    };
+    let six = matches!(&array.len, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(n), .. }) if n.base10_digits() == "6");
+    Some(if is_u8(&array.elem) && six {
+        Ok(FieldType {
+            scalar: Scalar::Known(RustType::MacAddr),
+            array: None,
+            nullable: false,
+        })
+    } else {
+        Err(quote!(#ty).to_string().replace(' ', ""))
+    })
 }
 
 fn is_plain_path(ty: &syn::Type) -> bool {
@@ -255,6 +297,10 @@ impl RustType {
             RustType::NaiveDate => quote!(Date),
             RustType::BigDecimal => quote!(Numeric),
             RustType::IpNetwork => quote!(Inet),
+            RustType::Bytes => quote!(Binary),
+            RustType::NaiveTime => quote!(Time),
+            RustType::Interval => quote!(Interval),
+            RustType::MacAddr => quote!(MacAddr),
             RustType::JsonValue | RustType::JsonbTyped => quote!(Jsonb),
         };
         quote!(::diesel::sql_types::#name)

@@ -50,6 +50,16 @@ pub const COLUMN_TYPES: &[ColumnType] = &[
         remark: None,
     },
     ColumnType {
+        rust: &["chrono::NaiveTime"],
+        postgres: "`time without time zone`",
+        remark: None,
+    },
+    ColumnType {
+        rust: &["diesel::pg::data_types::PgInterval"],
+        postgres: "`interval`, months, days and microseconds kept apart (as PostgreSQL does: a month is not 30 days)",
+        remark: None,
+    },
+    ColumnType {
         rust: &["bigdecimal::BigDecimal"],
         postgres: "`numeric`, or `numeric(p, s)` with `#[column(numeric(p, s))]`",
         remark: None,
@@ -57,6 +67,16 @@ pub const COLUMN_TYPES: &[ColumnType] = &[
     ColumnType {
         rust: &["ipnetwork::IpNetwork"],
         postgres: "`inet`, or `cidr` with `#[column(cidr)]`",
+        remark: None,
+    },
+    ColumnType {
+        rust: &["[u8; 6]"],
+        postgres: "`macaddr`",
+        remark: None,
+    },
+    ColumnType {
+        rust: &["Vec<u8>"],
+        postgres: "`bytea`",
         remark: None,
     },
     ColumnType {
@@ -98,7 +118,7 @@ pub fn markdown_table() -> String {
     }
     out.push_str(
         "| an enum with `#[derive(schema_core::PgEnum)]` | its native enum type |\n\
-         | `Vec<T>`, `Vec<Option<T>>` | `T[]` (one dimension; `varchar`, `numeric` and `cidr` apply to the element). A `varchar(n)[]` column's Diesel type is `Array<schema_core::sql_types::Varchar>`, bound as `varchar[]`, so `eq`, `contains` and `overlaps_with` work on it (Diesel's own `Varchar` is `Text`, and PostgreSQL has no `varchar[] = text[]`) |\n\
+         | `Vec<T>`, `Vec<Option<T>>` (`T` not `u8`) | `T[]` (one dimension; `varchar`, `numeric` and `cidr` apply to the element). A `varchar(n)[]` column's Diesel type is `Array<schema_core::sql_types::Varchar>`, bound as `varchar[]`, so `eq`, `contains` and `overlaps_with` work on it (Diesel's own `Varchar` is `Text`, and PostgreSQL has no `varchar[] = text[]`) |\n\
          | `Option<T>` | the same type, nullable (every other column is `NOT NULL`) |\n",
     );
     out

@@ -7,7 +7,8 @@ pub mod scenario;
 
 pub mod fixtures {
     use bigdecimal::BigDecimal;
-    use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+    use diesel::pg::data_types::PgInterval;
     use ipnetwork::IpNetwork;
     use uuid::Uuid;
 
@@ -60,6 +61,42 @@ pub mod fixtures {
         pub maybe_amount: Option<BigDecimal>,
         pub maybe_address: Option<IpNetwork>,
         pub maybe_payload: Option<serde_json::Value>,
+    }
+
+    /// The types `EveryType` has no room for (Diesel's `table!` takes 32 columns here):
+    /// bytea, time, interval and macaddr, NOT NULL with a default, nullable, and as arrays.
+    #[schema_core::table(
+        schema = "fixtures",
+        name = "more_types",
+        global = "test fixture",
+        append_only(time = recorded_at)
+    )]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MoreTypes {
+        #[column(primary_key, identity)]
+        pub id: i64,
+        #[column(default = "now()")]
+        pub recorded_at: DateTime<Utc>,
+        #[column(default = "'\\x00ff'")]
+        pub blob: Vec<u8>,
+        #[column(default = "'08:30:00'")]
+        pub opens_at: NaiveTime,
+        #[column(default = "'1 mon 2 days'")]
+        pub period: PgInterval,
+        #[column(default = "'08:00:2b:01:02:03'")]
+        pub mac: [u8; 6],
+        pub maybe_blob: Option<Vec<u8>>,
+        pub maybe_time: Option<NaiveTime>,
+        pub maybe_period: Option<PgInterval>,
+        pub maybe_mac: Option<[u8; 6]>,
+        #[column(default = "'{}'")]
+        pub blobs: Vec<Vec<u8>>,
+        #[column(default = "'{}'")]
+        pub times: Vec<NaiveTime>,
+        #[column(default = "'{}'")]
+        pub periods: Vec<PgInterval>,
+        #[column(default = "'{}'")]
+        pub macs: Vec<[u8; 6]>,
     }
 
     /// Serial and by-default identity keys, a composite unique and a composite foreign key.
@@ -268,6 +305,7 @@ pub mod vocabulary {
 
 schema_core::schema! {
     fixtures::EveryType,
+    fixtures::MoreTypes,
     fixtures::SerialParent,
     fixtures::CompositeChild,
     vocabulary::Line,

@@ -53,6 +53,10 @@ fn value(schema: &Schema, column: &Column) -> Option<String> {
         SqlType::Date => "current_date".into(),
         SqlType::Inet => "'10.0.0.1'".into(),
         SqlType::Cidr => "'10.0.0.0/8'".into(),
+        SqlType::Bytea => "'\\x00'".into(),
+        SqlType::Time => "'12:00'".into(),
+        SqlType::Interval => "'1 day'".into(),
+        SqlType::MacAddr => "'08:00:2b:01:02:03'".into(),
         SqlType::Jsonb => "'{}'".into(),
         SqlType::Array(_) => "'{}'".into(),
         SqlType::Enum(name) => {

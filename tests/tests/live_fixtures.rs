@@ -174,3 +174,81 @@ fn a_catalog_that_cannot_be_read_is_an_error_not_a_difference() {
         "{error}"
     );
 }
+
+#[test]
+fn bytea_time_interval_and_macaddr_round_trip_exactly() {
+    use chrono::NaiveTime;
+    use diesel::pg::data_types::PgInterval;
+    let (_db, mut conn, _) = setup();
+    // The defaults are the declared literals, read back in Rust.
+    let defaults: MoreTypes = diesel::insert_into(more_types::table)
+        .values((more_types::mac.eq([0u8; 6]),))
+        .returning(MoreTypes::as_returning())
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(defaults.blob, vec![0x00, 0xff]);
+    assert_eq!(
+        defaults.opens_at,
+        NaiveTime::from_hms_opt(8, 30, 0).unwrap()
+    );
+    // A month is a month, not 30 days.
+    assert_eq!(defaults.period, PgInterval::new(0, 2, 1));
+    assert!(defaults.blobs.is_empty() && defaults.macs.is_empty());
+    let with_default_mac: [u8; 6] = diesel::insert_into(more_types::table)
+        .default_values()
+        .returning(more_types::mac)
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(with_default_mac, [0x08, 0x00, 0x2b, 0x01, 0x02, 0x03]);
+    let conn = &mut conn;
+
+    let row = MoreTypes {
+        id: 0,
+        recorded_at: Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0).unwrap(),
+        blob: (0..=255).collect(),
+        opens_at: NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap(),
+        period: PgInterval::new(-1, 40, 14),
+        mac: [0xde, 0xad, 0xbe, 0xef, 0x00, 0x01],
+        maybe_blob: Some(Vec::new()),
+        maybe_time: None,
+        maybe_period: Some(PgInterval::from_microseconds(86_400_000_000 + 1)),
+        maybe_mac: None,
+        blobs: vec![vec![1, 2], Vec::new(), vec![0]],
+        times: vec![NaiveTime::MIN, NaiveTime::from_hms_opt(12, 0, 0).unwrap()],
+        periods: vec![PgInterval::from_months(13), PgInterval::from_days(-3)],
+        macs: vec![[1, 2, 3, 4, 5, 6], [0xff; 6]],
+    };
+    let stored: MoreTypes = diesel::insert_into(more_types::table)
+        .values(&row)
+        .returning(MoreTypes::as_returning())
+        .get_result(conn)
+        .unwrap();
+    assert_eq!(
+        MoreTypes {
+            id: row.id,
+            ..stored.clone()
+        },
+        row
+    );
+    // Filters bind the same types.
+    let found: Vec<i64> = more_types::table
+        .filter(more_types::mac.eq([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01]))
+        .filter(more_types::period.eq(PgInterval::new(-1, 40, 14)))
+        .filter(more_types::opens_at.gt(NaiveTime::from_hms_opt(23, 0, 0).unwrap()))
+        .select(more_types::id)
+        .load(conn)
+        .unwrap();
+    assert_eq!(found, vec![stored.id]);
+    // PostgreSQL's own spelling of what was stored.
+    let text: Vec<String> = more_types::table
+        .filter(more_types::id.eq(stored.id))
+        .select(diesel::dsl::sql::<diesel::sql_types::Text>(
+            "concat_ws(' | ', mac::text, period::text, opens_at::text, length(blob)::text)",
+        ))
+        .load(conn)
+        .unwrap();
+    assert_eq!(
+        text,
+        ["de:ad:be:ef:00:01 | 1 year 2 mons 40 days -00:00:00.000001 | 23:59:59.999999 | 256"]
+    );
+}

@@ -44,6 +44,10 @@ fn base_sql_type_tokens(c: &ColumnModel, rust: RustType) -> TokenStream {
         (RustType::NaiveDate, ..) => quote!(Date),
         (RustType::BigDecimal, ..) => quote!(Numeric),
         (RustType::IpNetwork, ..) => quote!(Inet),
+        (RustType::Bytes, ..) => quote!(Bytea),
+        (RustType::NaiveTime, ..) => quote!(Time),
+        (RustType::Interval, ..) => quote!(Interval),
+        (RustType::MacAddr, ..) => quote!(MacAddr),
         (RustType::JsonValue | RustType::JsonbTyped, ..) => quote!(Jsonb),
     };
     quote!(::schema_core::__private::SqlType::#variant)
