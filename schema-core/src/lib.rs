@@ -24,7 +24,7 @@
 //! # Module map
 //!
 //! The data flows one way: declarations → [`ir`] → [`diff`] → [`plan`] → [`render`] →
-//! [`migrations`] files; [`live`] reads databases back into the [`ir`].
+//! [`migrations`] files; `live` reads databases back into the [`ir`].
 //!
 //! | module | owns |
 //! |---|---|
@@ -32,7 +32,7 @@
 //! | [`ir`] | the schema as plain owned data: tables, columns, keys, enums, roles |
 //! | [`sql`] | `QualifiedName` and the one quoting function for identifiers and literals |
 //! | [`fragment`] | SQL fragments compared and edited by their parsed form |
-//! | [`diff`] | old IR, new IR → logical changes in dependency order, each with its inverse |
+//! | [`diff`] | old IR, new IR → logical changes (`diff/change.rs`), each with its inverse, sorted by one order key per change (`diff/order.rs`); renames (`diff/rename.rs`) |
 //! | [`plan`] | changes → phases that are safe on a live database (NOT VALID, CONCURRENTLY …) |
 //! | [`backfill`] | the batched, restartable backfill of a column that becomes NOT NULL |
 //! | [`render`] | changes → SQL |

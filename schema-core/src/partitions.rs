@@ -1,6 +1,6 @@
 //! Monthly partitions: what a month is, and how a monthly-partitioned table names and bounds
 //! its months (the rules crate's rule, [`schema_rules::names::month_partition`] and
-//! [`MonthKey`]). The declarations list the first months; [`crate::live::partitions`] creates
+//! [`MonthKey`]). The declarations list the first months; `live::partitions` creates
 //! the later ones and detaches old ones while the platform runs, by this same layout, so the
 //! two are indistinguishable.
 

@@ -15,7 +15,7 @@
 //!
 //! No role gets `TRUNCATE`, `REFERENCES` or `TRIGGER`, nor anything on partitions, which are
 //! reached through their parent only. The migrations create the roles (policies name them);
-//! [`roles_sql`] grants, and [`crate::live::roles::drift`] compares a database with these grants.
+//! [`roles_sql`] grants, and `live::roles::drift` compares a database with these grants.
 
 use crate::ir::{PolicyCommand, QualifiedName, RoleKind, Schema, Table, TableKind};
 use crate::render::{quote_ident, quote_literal, quote_qualified};
