@@ -918,7 +918,9 @@ pub fn render_migration(header: &str, changes: &[Change]) -> MigrationSql {
     }
     let mut down = String::from(header);
     // Naming index copies follows whatever creates copies, so on the way back it runs after
-    // every inverse, like it does on the way there, and not for a table the down drops.
+    // every inverse, like it does on the way there: for the tables the up names that the down
+    // keeps, and for the partitioned tables the up drops, which the down creates again with
+    // their partitions and indexes.
     let naming = |c: &&Change| matches!(c, Change::NameIndexCopies { .. });
     let created: BTreeSet<QualifiedName> = changes
         .iter()
@@ -927,10 +929,23 @@ pub fn render_migration(header: &str, changes: &[Change]) -> MigrationSql {
             _ => None,
         })
         .collect();
-    let namings = changes
-        .iter()
-        .filter(|c| matches!(c, Change::NameIndexCopies { table } if !created.contains(table)));
-    for change in changes.iter().rev().filter(|c| !naming(c)).chain(namings) {
+    let mut named_back: BTreeSet<QualifiedName> = BTreeSet::new();
+    for change in changes {
+        match change {
+            Change::NameIndexCopies { table } if !created.contains(table) => {
+                named_back.insert(table.clone());
+            }
+            Change::DropTable(t) if t.partitioning.is_some() => {
+                named_back.insert(t.qualified_name());
+            }
+            _ => {}
+        }
+    }
+    let namings: Vec<Change> = named_back
+        .into_iter()
+        .map(|table| Change::NameIndexCopies { table })
+        .collect();
+    for change in changes.iter().rev().filter(|c| !naming(c)).chain(&namings) {
         down.push('\n');
         if let Some(loss) = change.data_loss() {
             down.push_str(&format!(

@@ -977,6 +977,16 @@ mod tests {
             .expect("the down builds the index again");
         let named = sql.down.find(naming).expect("the down names the copies");
         assert!(create < named, "{}", sql.down);
+        // A partitioned table dropped: the up has nothing to name, the down creates the table,
+        // its partitions and its index again and then names the copies.
+        let sql = render_migration("", &diff(&old, &Schema::default()).unwrap());
+        assert!(!sql.up.contains(naming), "{}", sql.up);
+        let create = sql
+            .down
+            .find("CREATE INDEX")
+            .expect("the down builds the index again");
+        let named = sql.down.rfind(naming).expect("the down names the copies");
+        assert!(create < named, "{}", sql.down);
     }
 
     #[test]
