@@ -184,7 +184,8 @@ fn partitions(declared: &Schema, command: PartitionsCommand) -> Result<(), Strin
                 target.month,
                 ahead,
                 move_from_default,
-            )?
+            )
+            .map_err(|e| e.to_string())?
         }
         PartitionsCommand::Retain {
             keep_months,
@@ -198,7 +199,8 @@ fn partitions(declared: &Schema, command: PartitionsCommand) -> Result<(), Strin
                 target.month,
                 keep_months,
                 drop,
-            )?;
+            )
+            .map_err(|e| e.to_string())?;
             println!(
                 "keeping {} and later attached{}",
                 crate::partitions::retention_cutoff(report.current, keep_months),

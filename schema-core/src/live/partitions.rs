@@ -274,8 +274,54 @@ impl fmt::Display for Report {
     }
 }
 
+/// Why a maintenance run did not run. A step that fails during a run (one partition not
+/// created, one detach refused) is an [`Event`] of its [`Report`] instead.
+#[derive(Debug)]
+pub enum MaintenanceError {
+    /// `ahead` is more than [`MAX_AHEAD`].
+    TooFarAhead { ahead: u32 },
+    /// `keep_months` is 0: the current month would go.
+    KeepsNothing,
+    /// Another `ensure` or `retain` holds the maintenance lock on this database.
+    Busy,
+    /// The maintenance lock could not be asked for.
+    Lock(DieselError),
+    /// The database's clock or catalog could not be read.
+    Read(introspect::ReadError),
+    /// The database's clock says a month outside 0001-01 to 9999-12.
+    Clock(String),
+}
+
+impl fmt::Display for MaintenanceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MaintenanceError::TooFarAhead { ahead } => write!(
+                f,
+                "`ahead` is {ahead}; at most {MAX_AHEAD} months ahead are created in one run"
+            ),
+            MaintenanceError::KeepsNothing => f.write_str(
+                "`keep_months` must be at least 1: the current month is never detached",
+            ),
+            MaintenanceError::Busy => f.write_str("another `partitions ensure` or `partitions retain` is running on this database; run again when it has finished"),
+            MaintenanceError::Lock(e) => write!(f, "cannot take the maintenance lock: {e}"),
+            MaintenanceError::Read(e) => e.fmt(f),
+            MaintenanceError::Clock(e) => write!(f, "the database's clock: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for MaintenanceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            MaintenanceError::Lock(e) => Some(e),
+            MaintenanceError::Read(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// The current month by the database's clock, in UTC.
-pub fn current_month(conn: &mut PgConnection) -> Result<Month, String> {
+pub fn current_month(conn: &mut PgConnection) -> Result<Month, MaintenanceError> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = Text)]
@@ -283,8 +329,9 @@ pub fn current_month(conn: &mut PgConnection) -> Result<Month, String> {
     }
     let row: Row = sql_query("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM') AS month")
         .get_result(conn)
-        .map_err(|e| format!("cannot read the database's clock: {e}"))?;
-    row.month.parse()
+        .map_err(introspect::ReadError::of("the database's clock"))
+        .map_err(MaintenanceError::Read)?;
+    row.month.parse().map_err(MaintenanceError::Clock)
 }
 
 /// The catalog, read in a UTC session so `timestamptz` bounds print as the declarations write
@@ -292,7 +339,7 @@ pub fn current_month(conn: &mut PgConnection) -> Result<Month, String> {
 fn read_catalog(
     conn: &mut PgConnection,
     declared: &Schema,
-) -> Result<(Schema, Vec<PartitionState>), String> {
+) -> Result<(Schema, Vec<PartitionState>), MaintenanceError> {
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
     conn.transaction(|conn| {
         conn.batch_execute("SET LOCAL TimeZone = 'UTC'")?;
@@ -301,7 +348,8 @@ fn read_catalog(
             introspect::partition_states(conn, &schemas)?,
         ))
     })
-    .map_err(|e: DieselError| format!("cannot read the catalog: {e}"))
+    .map_err(introspect::ReadError::of("the catalog"))
+    .map_err(MaintenanceError::Read)
 }
 
 /// PostgreSQL's refusal to create a partition whose range the default partition holds rows of
@@ -588,11 +636,9 @@ pub fn ensure(
     current: Option<Month>,
     ahead: u32,
     move_from_default: bool,
-) -> Result<Report, String> {
+) -> Result<Report, MaintenanceError> {
     if ahead > MAX_AHEAD {
-        return Err(format!(
-            "`ahead` is {ahead}; at most {MAX_AHEAD} months ahead are created in one run"
-        ));
+        return Err(MaintenanceError::TooFarAhead { ahead });
     }
     each_monthly_table(conn, declared, current, |conn, current, found, catalog| {
         let (layout, table) = (&found.layout, found.table);
@@ -699,7 +745,7 @@ fn each_monthly_table(
         &Found<'_>,
         &Catalog<'_>,
     ) -> (Vec<Event>, BTreeMap<Month, String>),
-) -> Result<Report, String> {
+) -> Result<Report, MaintenanceError> {
     let current = match current {
         Some(month) => month,
         None => current_month(conn)?,
@@ -707,13 +753,10 @@ fn each_monthly_table(
     // One maintenance run at a time per database (two schedulers, or a run that overlaps the
     // next): a session-level advisory lock, released below or when the connection ends.
     let lock = format!("hashtext({})", render::quote_literal(MAINTENANCE_LOCK));
-    let locked = crate::live::state::try_advisory_lock(conn, &lock)
-        .map_err(|e| format!("cannot take the maintenance lock: {e}"))?;
+    let locked =
+        crate::live::state::try_advisory_lock(conn, &lock).map_err(MaintenanceError::Lock)?;
     if !locked {
-        return Err(
-            "another `partitions ensure` or `partitions retain` is running on this database; run again when it has finished"
-                .into(),
-        );
+        return Err(MaintenanceError::Busy);
     }
     let report = maintain_locked(conn, declared, current, &mut maintain);
     let _ = conn.batch_execute(&format!("SELECT pg_advisory_unlock({lock})"));
@@ -736,7 +779,7 @@ fn maintain_locked(
         &Found<'_>,
         &Catalog<'_>,
     ) -> (Vec<Event>, BTreeMap<Month, String>),
-) -> Result<Report, String> {
+) -> Result<Report, MaintenanceError> {
     let (live, states) = read_catalog(conn, declared)?;
     let catalog = Catalog {
         declared,
@@ -794,9 +837,9 @@ pub fn retain(
     current: Option<Month>,
     keep_months: u32,
     drop: bool,
-) -> Result<Report, String> {
+) -> Result<Report, MaintenanceError> {
     if keep_months == 0 {
-        return Err("`keep_months` must be at least 1: the current month is never detached".into());
+        return Err(MaintenanceError::KeepsNothing);
     }
     each_monthly_table(conn, declared, current, |conn, current, found, catalog| {
         let cutoff = retention_cutoff(current, keep_months);
