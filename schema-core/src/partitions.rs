@@ -127,14 +127,11 @@ impl MonthlyLayout {
         self.key.bound(pair(month), month.plus(1).map(pair))
     }
 
-    /// The month's first instant and the next month's, as SQL literals.
+    /// The month's first instant and the next month's (the last month's range ends where the
+    /// type's does), as SQL literals.
     pub fn range(&self, month: Month) -> (String, String) {
-        let literal = |m: Month| self.key.month_start(m.year(), m.month());
-        // The last month's range ends where the type's does.
-        let to = month
-            .plus(1)
-            .map_or_else(|| "MAXVALUE".to_string(), literal);
-        (literal(month), to)
+        let pair = |m: Month| (m.year(), m.month());
+        self.key.range(pair(month), month.plus(1).map(pair))
     }
 
     /// The month a relation of this name holds, if the name is a month's partition's.

@@ -24,14 +24,18 @@ impl MonthKey {
         format!("'{year:04}-{month:02}-01{}'", self.literal_suffix())
     }
 
-    /// A month's bound as the declarations write it: from its first instant to the next
-    /// month's (`None`: to the end of the type's range).
-    pub fn bound(self, month: (i32, u32), next: Option<(i32, u32)>) -> String {
+    /// A month's first instant and the next month's (`None`: the end of the type's range,
+    /// `MAXVALUE`), as SQL.
+    pub fn range(self, month: (i32, u32), next: Option<(i32, u32)>) -> (String, String) {
         let to = next.map_or_else(|| "MAXVALUE".to_string(), |(y, m)| self.month_start(y, m));
-        format!(
-            "FOR VALUES FROM ({}) TO ({to})",
-            self.month_start(month.0, month.1)
-        )
+        (self.month_start(month.0, month.1), to)
+    }
+
+    /// A month's bound as the declarations write it: from its first instant to the next
+    /// month's ([`MonthKey::range`]).
+    pub fn bound(self, month: (i32, u32), next: Option<(i32, u32)>) -> String {
+        let (from, to) = self.range(month, next);
+        format!("FOR VALUES FROM ({from}) TO ({to})")
     }
 }
 
