@@ -7,7 +7,7 @@
 
 pub use crate::sql::QualifiedName;
 pub use schema_rules::{
-    Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction,
+    Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, RoleKind,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -58,39 +58,6 @@ impl Default for Schema {
             roles: Vec::new(),
             function_revision: FUNCTION_REVISION,
             index_copies_named: true,
-        }
-    }
-}
-
-/// One of the roles the platform ships; each has a fixed part in the role model (README).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoleKind {
-    /// Tenant-scoped services: tenant tables through RLS, reference data read-only.
-    App,
-    /// Sign-in, before a tenant is chosen: only what its declared policies allow.
-    Identity,
-    /// Creates and deletes tenants.
-    Provisioning,
-    /// Read-only monitoring: reference data and statistics, no tenant data.
-    Monitor,
-}
-
-impl RoleKind {
-    pub const ALL: [RoleKind; 4] = [
-        RoleKind::App,
-        RoleKind::Identity,
-        RoleKind::Provisioning,
-        RoleKind::Monitor,
-    ];
-
-    /// The keyword that names the kind in declarations (`to(identity)`, `roles(app = ...)`).
-    pub fn keyword(self) -> &'static str {
-        match self {
-            RoleKind::App => "app",
-            RoleKind::Identity => "identity",
-            RoleKind::Provisioning => "provisioning",
-            RoleKind::Monitor => "monitor",
         }
     }
 }

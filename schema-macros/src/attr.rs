@@ -67,8 +67,6 @@ const POLICY_KEYS: &[&str] = &[
     "using",
     "with_check",
 ];
-/// The kinds of role `schema!` declares (`to(identity)` in a policy).
-pub const ROLE_KINDS: &[&str] = &["app", "identity", "provisioning", "monitor"];
 const PARTITION_KEYS: &[&str] = &[
     "name",
     "from",
@@ -103,7 +101,7 @@ pub use schema_rules::Identity as IdentityKind;
 pub use schema_rules::PartitionStrategy as Strategy;
 /// A referential action; the words and variants are the rules crate's.
 pub use schema_rules::ReferentialAction as Action;
-use schema_rules::{IndexMethod, PolicyCommand};
+use schema_rules::{IndexMethod, PolicyCommand, RoleKind};
 
 /// A list of columns with an optional explicit name: a key, unique constraint or index (with
 /// the index's options).
@@ -147,10 +145,10 @@ pub struct CheckSpec {
 
 pub struct PolicySpec {
     pub name: LitStr,
-    pub command: String,
+    pub command: PolicyCommand,
     pub roles: Vec<LitStr>,
     /// `to(identity, ...)`: declared roles by kind.
-    pub role_kinds: Vec<String>,
+    pub role_kinds: Vec<RoleKind>,
     pub restrictive: bool,
     pub using: Option<LitStr>,
     pub with_check: Option<LitStr>,
@@ -460,7 +458,7 @@ fn parse_check(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<CheckSpe
 fn parse_policy(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PolicySpec>> {
     let span = meta.path.span();
     let mut name = None;
-    let mut command = "all".to_string();
+    let mut command = PolicyCommand::All;
     let mut roles = Vec::new();
     let mut role_kinds = Vec::new();
     let mut restrictive = false;
@@ -480,9 +478,9 @@ fn parse_policy(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PolicyS
                     syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
                     _ => None,
                 };
-                match text {
-                    Some(t) if PolicyCommand::from_word(&t).is_some() => command = t,
-                    _ => cx.error_spanned_by(
+                match text.as_deref().and_then(PolicyCommand::from_word) {
+                    Some(c) => command = c,
+                    None => cx.error_spanned_by(
                         &value,
                         "unknown policy command\nhelp: use one of `all`, `select`, `insert`, `update`, `delete`",
                     ),
@@ -501,10 +499,12 @@ fn parse_policy(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<PolicyS
                 syn::parenthesized!(content in inner.input);
                 for kind in content.parse_terminated(Ident::parse_any, Token![,])? {
                     let text = kind.to_string();
-                    if ROLE_KINDS.contains(&text.as_str()) {
-                        role_kinds.push(text);
-                    } else {
-                        cx.error_spanned_by(&kind, unknown_key_message("`to`", &text, ROLE_KINDS));
+                    match RoleKind::from_word(&text) {
+                        Some(role) => role_kinds.push(role),
+                        None => {
+                            let words: Vec<&str> = RoleKind::words().collect();
+                            cx.error_spanned_by(&kind, unknown_key_message("`to`", &text, &words));
+                        }
                     }
                 }
             }

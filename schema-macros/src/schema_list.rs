@@ -40,11 +40,12 @@ fn parse_roles(input: syn::parse::ParseStream) -> syn::Result<Option<RolesSpec>>
     )?;
     for (kind, name) in entries {
         let text = kind.to_string();
-        if !crate::attr::ROLE_KINDS.contains(&text.as_str()) {
+        if schema_rules::RoleKind::from_word(&text).is_none() {
+            let words: Vec<&str> = schema_rules::RoleKind::words().collect();
             errors.extend(
                 syn::Error::new(
                     kind.span(),
-                    crate::ctxt::unknown_key_message("`roles`", &text, crate::attr::ROLE_KINDS),
+                    crate::ctxt::unknown_key_message("`roles`", &text, &words),
                 )
                 .to_compile_error(),
             );

@@ -176,6 +176,21 @@ impl PolicyCommand {
     }
 }
 
+shared_enum! {
+    /// One of the roles the platform ships; each has a fixed part in the role model (README).
+    /// The word names the kind in declarations (`to(identity)`, `roles(app = ...)`).
+    pub enum RoleKind {
+        /// Tenant-scoped services: tenant tables through RLS, reference data read-only.
+        App = "app",
+        /// Sign-in, before a tenant is chosen: only what its declared policies allow.
+        Identity = "identity",
+        /// Creates and deletes tenants.
+        Provisioning = "provisioning",
+        /// Read-only monitoring: reference data and statistics, no tenant data.
+        Monitor = "monitor",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,7 +221,8 @@ mod tests {
             Identity,
             IndexMethod,
             PartitionStrategy,
-            PolicyCommand
+            PolicyCommand,
+            RoleKind
         );
     }
 }

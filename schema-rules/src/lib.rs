@@ -19,4 +19,6 @@ pub mod partitions;
 pub mod tenant;
 pub mod types;
 
-pub use enums::{Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction};
+pub use enums::{
+    Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, RoleKind,
+};

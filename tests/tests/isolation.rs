@@ -1026,7 +1026,7 @@ fn the_catalog_holds_the_role_models_invariants() {
     let db: String = lines(&mut conn, "SELECT current_database()::text AS line").remove(0);
     let mut probe = schema.clone();
     for role in &mut probe.roles {
-        role.name = format!("{db}_{}", role.kind.keyword());
+        role.name = format!("{db}_{}", role.kind.word());
     }
     let (probe_app, group) = (&probe.roles[0].name, format!("{db}_group"));
     conn.batch_execute(&format!(

@@ -696,7 +696,7 @@ impl fmt::Display for Change {
                 write!(f, "name the partitions' index copies of `{table}`")
             }
             Change::CreateSchema(s) => write!(f, "create schema `{s}`"),
-            Change::CreateRole(r) => write!(f, "create role `{}` ({})", r.name, r.kind.keyword()),
+            Change::CreateRole(r) => write!(f, "create role `{}` ({})", r.name, r.kind.word()),
             Change::KeepRole(r) => write!(
                 f,
                 "leave role `{}` in place (roles are cluster-wide)",

@@ -100,14 +100,6 @@ fn diesel_type_tokens(struct_ident: &Ident, c: &ColumnModel) -> TokenStream {
     ty
 }
 
-fn capitalize(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
-}
-
 fn action_tokens(action: Action) -> TokenStream {
     let variant = format_ident!("{}", action.variant());
     quote!(::schema_core::__private::ReferentialAction::#variant)
@@ -422,10 +414,7 @@ fn column_descriptor(c: &ColumnModel) -> TokenStream {
 fn index_descriptor(i: &IndexModel) -> TokenStream {
     let (n, unique, include) = (&i.name, i.unique, &i.include);
     let keys = i.columns.iter().map(|(c, desc)| quote!((#c, #desc)));
-    let method = schema_rules::IndexMethod::from_word(&i.method).map_or_else(
-        || format_ident!("Btree"),
-        |m| format_ident!("{}", m.variant()),
-    );
+    let method = format_ident!("{}", i.method.variant());
     let predicate = option_str(&i.predicate);
     quote!(::schema_core::__private::IndexDescriptor {
         name: #n,
@@ -461,15 +450,12 @@ fn row_security_descriptor(m: &Model) -> TokenStream {
     };
     let policies = policies.iter().map(|p| {
         let (n, permissive, roles) = (&p.name, p.permissive, &p.roles);
-        let command = schema_rules::PolicyCommand::from_word(&p.command).map_or_else(
-            || format_ident!("All"),
-            |c| format_ident!("{}", c.variant()),
-        );
+        let command = format_ident!("{}", p.command.variant());
         let (using, with_check) = (option_str(&p.using), option_str(&p.with_check));
         let role_kinds = p
             .role_kinds
             .iter()
-            .map(|k| format_ident!("{}", capitalize(k)));
+            .map(|k| format_ident!("{}", k.variant()));
         quote!(::schema_core::__private::PolicyDescriptor {
             name: #n,
             command: ::schema_core::__private::PolicyCommand::#command,

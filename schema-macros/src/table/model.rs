@@ -37,18 +37,18 @@ pub struct IndexModel {
     pub name: String,
     pub columns: Vec<(String, bool)>,
     pub unique: bool,
-    pub method: String,
+    pub method: schema_rules::IndexMethod,
     pub include: Vec<String>,
     pub predicate: Option<String>,
 }
 
 pub struct PolicyModel {
     pub name: String,
-    pub command: String,
+    pub command: schema_rules::PolicyCommand,
     pub permissive: bool,
     pub roles: Vec<String>,
     /// Declared roles by kind (`app`, `identity` …), named in `schema!`.
-    pub role_kinds: Vec<String>,
+    pub role_kinds: Vec<schema_rules::RoleKind>,
     pub using: Option<String>,
     pub with_check: Option<String>,
 }
@@ -628,11 +628,12 @@ fn index(t: &Context, i: &ColumnList, unique: bool) -> IndexModel {
         name: t.constraint_name(&i.name, &cols, "idx", i.span),
         columns: cols.into_iter().zip(i.descending.iter().copied()).collect(),
         unique,
+        // An unknown method was reported by `attr`, and nothing is generated then.
         method: i
             .method
             .as_ref()
-            .map(|(m, _)| m.clone())
-            .unwrap_or_else(|| "btree".into()),
+            .and_then(|(m, _)| schema_rules::IndexMethod::from_word(m))
+            .unwrap_or_default(),
         include,
         predicate,
     }

@@ -7,6 +7,7 @@ use crate::conventions::Kind;
 use crate::names::{check_derived_length, check_identifier, check_length};
 use crate::types::{FieldType, RustType};
 use proc_macro2::Span;
+use schema_rules::{PolicyCommand, RoleKind};
 use syn::{Ident, LitStr};
 
 /// The table's attributes that ask for policies.
@@ -58,7 +59,7 @@ fn tenant_policy(t: &Context, span: Span, policies: &mut Vec<PolicyModel>) {
                 check_derived_length(cx, span, "generated policy name", &name);
                 policies.push(PolicyModel {
                     name,
-                    command: "all".into(),
+                    command: PolicyCommand::All,
                     permissive: true,
                     roles: Vec::new(),
                     role_kinds: Vec::new(),
@@ -110,28 +111,39 @@ fn tenant_root_policies(
             }
         }
     }
-    let mut push =
-        |suffix: &str, command: &str, role: &str, using: Option<&str>, with_check: Option<&str>| {
-            let name = format!("{}_{suffix}", t.table_name);
-            check_derived_length(cx, span, "generated policy name", &name);
-            policies.push(PolicyModel {
-                name,
-                command: command.into(),
-                permissive: true,
-                roles: Vec::new(),
-                role_kinds: vec![role.into()],
-                using: using.map(str::to_string),
-                with_check: with_check.map(str::to_string),
-            });
-        };
-    push("tenant_read", "select", "app", Some(&own), None);
+    let mut push = |suffix: &str, command, role, using: Option<&str>, with_check: Option<&str>| {
+        let name = format!("{}_{suffix}", t.table_name);
+        check_derived_length(cx, span, "generated policy name", &name);
+        policies.push(PolicyModel {
+            name,
+            command,
+            permissive: true,
+            roles: Vec::new(),
+            role_kinds: vec![role],
+            using: using.map(str::to_string),
+            with_check: with_check.map(str::to_string),
+        });
+    };
+    push(
+        "tenant_read",
+        PolicyCommand::Select,
+        RoleKind::App,
+        Some(&own),
+        None,
+    );
     if !tenant_updates.is_empty() {
-        push("tenant_update", "update", "app", Some(&own), Some(&own));
+        push(
+            "tenant_update",
+            PolicyCommand::Update,
+            RoleKind::App,
+            Some(&own),
+            Some(&own),
+        );
     }
     push(
         "provisioning",
-        "all",
-        "provisioning",
+        PolicyCommand::All,
+        RoleKind::Provisioning,
         Some("true"),
         Some("true"),
     );
@@ -147,13 +159,13 @@ fn declared_policy(t: &Context, spec: &PolicySpec, policies: &mut Vec<PolicyMode
         lit.as_ref()
             .and_then(|lit| t.expression(lit, what, true).map(|checked| checked.sql))
     };
-    if spec.command == "select" && spec.with_check.is_some() {
+    if spec.command == PolicyCommand::Select && spec.with_check.is_some() {
         cx.syn_error(syn::Error::new(
             spec.span,
             "a `select` policy cannot have `with_check`: nothing is written",
         ));
     }
-    if matches!(spec.command.as_str(), "insert") && spec.using.is_some() {
+    if spec.command == PolicyCommand::Insert && spec.using.is_some() {
         cx.syn_error(syn::Error::new(spec.span, "an `insert` policy cannot have `using`: there is no existing row\nhelp: use `with_check`"));
     }
     if policies.iter().any(|p| p.name == spec.name.value()) {
@@ -167,7 +179,7 @@ fn declared_policy(t: &Context, spec: &PolicySpec, policies: &mut Vec<PolicyMode
     }
     policies.push(PolicyModel {
         name: spec.name.value(),
-        command: spec.command.clone(),
+        command: spec.command,
         permissive: !spec.restrictive,
         roles: spec.roles.iter().map(LitStr::value).collect(),
         role_kinds: spec.role_kinds.clone(),
