@@ -114,7 +114,7 @@ fn measure(label: &str, runs: usize, old: &Schema, new: &Schema) -> Duration {
         findings = 0;
         for phase in &phases {
             findings +=
-                lint_migration("bench", &phase.changes, phase.kind.transactional(), false).len();
+                lint_migration("bench", &phase.steps, phase.kind.transactional(), false).len();
             sql.push(render_phase("bench", phase));
         }
         times.push(started.elapsed());

@@ -25,8 +25,8 @@
 //! The validate phase then proves NOT NULL with the check (`VALIDATE`, `SET NOT NULL`
 //! without a scan, `DROP CONSTRAINT`).
 
-use crate::diff::Batched;
 use crate::ir::{QualifiedName, BACKFILL_SETTING};
+use crate::plan::Batched;
 use crate::render::{quote_ident, quote_literal, quote_qualified};
 
 /// `lock_timeout` of each batch and of the check: what the application may wait behind a

@@ -2,13 +2,13 @@
 //! `fn main() -> ExitCode { schema_core::cli::main(my_models::schema()) }`.
 
 use crate::descriptor::SchemaError;
-use crate::diff::Change;
 use crate::ir::Schema;
 use crate::ir::{Index, QualifiedName};
 use crate::lint::Severity;
 use crate::live::harness::TempCluster;
 use crate::live::state::IndexState;
 use crate::migrations::{self, GenerateOptions, Generated, MigrationState};
+use crate::plan::Step;
 use clap::{Parser, Subcommand};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
@@ -343,10 +343,10 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
                             } else {
                                 " [outside a transaction]"
                             },
-                            m.changes.len()
+                            m.steps.len()
                         );
-                        for change in &m.changes {
-                            println!("  - {change}");
+                        for step in &m.steps {
+                            println!("  - {step}");
                         }
                     }
                 }
@@ -601,8 +601,8 @@ fn concurrent_index<'a>(
         .migrations
         .iter()
         .find(|m| m.directory == directory)?;
-    match recorded.changes.as_slice() {
-        [Change::CreateIndexConcurrently { table, index }] => Some((table, index)),
+    match recorded.steps.as_slice() {
+        [Step::CreateIndexConcurrently { table, index }] => Some((table, index)),
         _ => None,
     }
 }

@@ -33,7 +33,7 @@
 //! | [`sql`] | `QualifiedName` and the one quoting function for identifiers and literals |
 //! | [`fragment`] | SQL fragments compared and edited by their parsed form |
 //! | [`diff`] | old IR, new IR → logical changes (`diff/change.rs`), each with its inverse, sorted by one order key per change (`diff/order.rs`); renames (`diff/rename.rs`) |
-//! | [`plan`] | changes → phases that are safe on a live database (NOT VALID, CONCURRENTLY …) |
+//! | [`plan`] | changes → phases that are safe on a live database, each a list of steps (`plan/step.rs`: a change as it is, or the planner's NOT VALID, VALIDATE, backfill, CONCURRENTLY, ON ONLY, ATTACH …, each with its inverse; snapshot format 3, with the reader for format 2) |
 //! | [`backfill`] | the batched, restartable backfill of a column that becomes NOT NULL |
 //! | [`render`] | changes → SQL |
 //! | [`lint`] | findings with codes over planned migrations |

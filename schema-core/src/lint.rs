@@ -12,6 +12,7 @@
 
 use crate::diff::{rewrites_table, Change};
 use crate::ir::{Identity, QualifiedName, SqlType};
+use crate::plan::Step;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -197,7 +198,7 @@ impl fmt::Display for Finding {
 /// data loss was consented to (`--allow-data-loss`) when it was generated.
 pub fn lint_migration(
     migration: &str,
-    changes: &[Change],
+    steps: &[Step],
     transactional: bool,
     data_loss_allowed: bool,
 ) -> Vec<Finding> {
@@ -210,9 +211,9 @@ pub fn lint_migration(
             message,
         })
     };
-    let created = crate::plan::created_relations(changes);
-    let dropped: BTreeSet<QualifiedName> = changes
-        .iter()
+    let changes = || steps.iter().filter_map(Step::as_change);
+    let created = crate::plan::created_relations(changes());
+    let dropped: BTreeSet<QualifiedName> = changes()
         .filter_map(|c| match c {
             Change::DropTable(t) => Some(t.qualified_name()),
             _ => None,
@@ -230,11 +231,70 @@ pub fn lint_migration(
         "; refused unless `--allow-data-loss` is given"
     };
     if !transactional {
-        for change in changes {
-            add("L205", Severity::Note, format!("{change}"));
+        for step in steps {
+            add("L205", Severity::Note, format!("{step}"));
         }
     }
-    for change in changes {
+    for step in steps {
+        let change = match step {
+            Step::Change(change) => change,
+            planned => {
+                match planned {
+                    Step::SetNotNull {
+                        table,
+                        column,
+                        check,
+                    } => {
+                        add(
+                            "B102",
+                            Severity::Warning,
+                            format!("`{table}.{column}` becomes NOT NULL"),
+                        );
+                        add(
+                            "T301",
+                            Severity::Note,
+                            format!("validates `{check}` on `{table}`, then drops it once SET NOT NULL holds"),
+                        );
+                    }
+                    Step::ValidateConstraint { table, constraint } => add(
+                        "T301",
+                        Severity::Note,
+                        format!("validates `{constraint}` on `{table}`"),
+                    ),
+                    Step::AddUniqueUsingIndex { table, unique } => add(
+                        "T301",
+                        Severity::Note,
+                        format!(
+                            "`{}` on `{table}` is made from the unique index built concurrently; if duplicates stopped the build, that index is INVALID",
+                            unique.name
+                        ),
+                    ),
+                    Step::Backfill {
+                        table,
+                        column,
+                        expression,
+                        ..
+                    } => add(
+                        "T302",
+                        Severity::Note,
+                        format!(
+                            "fills NULLs of `{table}.{column}` with {}",
+                            expression.as_deref().unwrap_or("its default")
+                        ),
+                    ),
+                    Step::DropIndexConcurrently { index, .. } => {
+                        add("B103", Severity::Note, format!("drops index `{}`", index.name))
+                    }
+                    Step::CreateIndexOnOnly { table, index } => add(
+                        "L206",
+                        Severity::Note,
+                        format!("`{}` on `{table}` waits for its partitions' indexes", index.name),
+                    ),
+                    _ => {}
+                }
+                continue;
+            }
+        };
         match change {
             Change::DropTable(_) | Change::DropColumn { .. } | Change::DropPartition { .. } => {
                 if let Some(why) = change.data_loss() {
@@ -290,7 +350,12 @@ pub fn lint_migration(
                     style(&mut add, table, to);
                 }
             }
-            Change::AlterEnumValues { name, from, to, uses } => {
+            Change::AlterEnumValues {
+                name,
+                from,
+                to,
+                uses,
+            } => {
                 if let Some(why) = change.data_loss() {
                     add("D004", loss, format!("{why}{consent}"));
                 }
@@ -329,58 +394,13 @@ pub fn lint_migration(
                 Severity::Note,
                 format!("index `{schema}.{from}` becomes `{to}`"),
             ),
-            Change::ColumnNotNull {
-                table,
-                column,
-                set: true,
-                check,
-            } => {
-                add(
-                    "B102",
-                    Severity::Warning,
-                    format!("`{table}.{column}` becomes NOT NULL"),
-                );
-                add(
-                    "T301",
-                    Severity::Note,
-                    format!("validates `{check}` on `{table}`, then drops it once SET NOT NULL holds"),
-                );
-            }
-            Change::ValidateConstraint {
-                table,
-                constraint,
-                undo: false,
-            } => add(
-                "T301",
-                Severity::Note,
-                format!("validates `{constraint}` on `{table}`"),
-            ),
-            Change::AddUniqueUsingIndex { table, unique } => add(
-                "T301",
-                Severity::Note,
-                format!(
-                    "`{}` on `{table}` is made from the unique index built concurrently; if duplicates stopped the build, that index is INVALID",
-                    unique.name
-                ),
-            ),
-            Change::Backfill {
-                table,
-                column,
-                expression,
-                undo: false,
-                ..
-            } => add(
-                "T302",
-                Severity::Note,
-                format!(
-                    "fills NULLs of `{table}.{column}` with {}",
-                    expression.as_deref().unwrap_or("its default")
-                ),
-            ),
             Change::CreateIndex { table, index } if existing(table) => add(
                 "L202",
                 Severity::Warning,
-                format!("index `{}` is built on `{table}` without CONCURRENTLY", index.name),
+                format!(
+                    "index `{}` is built on `{table}` without CONCURRENTLY",
+                    index.name
+                ),
             ),
             Change::DropIndex { table, index } if !dropped.contains(table) => {
                 add(
@@ -391,10 +411,11 @@ pub fn lint_migration(
                         index.name
                     ),
                 );
-                add("B103", Severity::Note, format!("drops index `{}`", index.name));
-            }
-            Change::DropIndexConcurrently { index, .. } => {
-                add("B103", Severity::Note, format!("drops index `{}`", index.name))
+                add(
+                    "B103",
+                    Severity::Note,
+                    format!("drops index `{}`", index.name),
+                );
             }
             Change::AddForeignKey { table, foreign_key } if existing(table) => add(
                 "L203",
@@ -407,17 +428,26 @@ pub fn lint_migration(
             Change::AddCheck { table, check } if existing(table) => add(
                 "L203",
                 Severity::Warning,
-                format!("CHECK `{}` is validated on `{table}` while it is added", check.name),
+                format!(
+                    "CHECK `{}` is validated on `{table}` while it is added",
+                    check.name
+                ),
             ),
             Change::AddUnique { table, unique } if existing(table) => add(
                 "L203",
                 Severity::Warning,
-                format!("unique `{}` is built on `{table}` while it is added", unique.name),
+                format!(
+                    "unique `{}` is built on `{table}` while it is added",
+                    unique.name
+                ),
             ),
             Change::AddPrimaryKey { table, key } if existing(table) => add(
                 "L203",
                 Severity::Warning,
-                format!("primary key `{}` is built on `{table}` while it is added", key.name),
+                format!(
+                    "primary key `{}` is built on `{table}` while it is added",
+                    key.name
+                ),
             ),
             Change::DropUnique { table, unique } if !dropped.contains(table) => add(
                 "B103",
@@ -443,11 +473,6 @@ pub fn lint_migration(
                 "B104",
                 Severity::Note,
                 format!("drops `{schema}.{}()`", function.name()),
-            ),
-            Change::CreateIndexOnOnly { table, index } => add(
-                "L206",
-                Severity::Note,
-                format!("`{}` on `{table}` waits for its partitions' indexes", index.name),
             ),
             Change::CreatePartition {
                 table, partition, ..

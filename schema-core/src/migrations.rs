@@ -9,8 +9,8 @@
 use crate::diff::{self, Change};
 use crate::ir::Schema;
 use crate::lint::{self, Finding, Severity};
-use crate::plan::{self, Phase, PhaseKind, LOCK_TIMEOUT};
-use crate::render::{render_change, render_migration, MigrationSql};
+use crate::plan::{self, Phase, PhaseKind, Step, LOCK_TIMEOUT};
+use crate::render::{render_migration, render_step, render_steps, MigrationSql};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -18,9 +18,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub const SNAPSHOT_FILE: &str = "schema.snapshot.json";
-/// Format 2 records each migration's changes (for `lint`) and transaction mode; format 1
-/// snapshots are read as migrations with no recorded changes.
-const SNAPSHOT_FORMAT: u32 = 2;
+/// Format 3 records each migration's steps (for `lint`) and transaction mode. Format 2 recorded
+/// them as `changes`, the planner's steps among the logical changes with flags saying which
+/// way they ran; it is read through [`plan::upgrade_format_2`]. Format 1 snapshots are read as
+/// migrations with no recorded steps.
+const SNAPSHOT_FORMAT: u32 = 3;
 pub const METADATA_NON_TRANSACTIONAL: &str = "run_in_transaction = false\n";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,9 +44,9 @@ pub struct RecordedMigration {
     /// Generated with `--allow-data-loss`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub allow_data_loss: bool,
-    /// The changes it applies, which `lint` analyzes.
+    /// The steps it runs, which `lint` analyzes.
     #[serde(default)]
-    pub changes: Vec<Change>,
+    pub steps: Vec<Step>,
 }
 
 fn yes() -> bool {
@@ -101,6 +103,52 @@ pub fn migration_directories(dir: &Path) -> Result<Vec<String>, MigrationError> 
     Ok(names)
 }
 
+/// Why a snapshot's text cannot be read.
+#[derive(Debug)]
+enum SnapshotError {
+    /// A format this tool does not know (newer, or nonsense).
+    Format(u64),
+    Invalid(String),
+}
+
+/// A snapshot of any format this tool reads, as the current format.
+fn read_snapshot(text: &str) -> Result<Snapshot, SnapshotError> {
+    let invalid = |e: &dyn std::fmt::Display| SnapshotError::Invalid(e.to_string());
+    let mut value: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(&e))?;
+    let format = value
+        .get("format")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| SnapshotError::Invalid("no `format` number".into()))?;
+    match format {
+        1 | 3 => {}
+        2 => {
+            let migrations = value
+                .get_mut("migrations")
+                .and_then(serde_json::Value::as_array_mut)
+                .ok_or_else(|| SnapshotError::Invalid("no `migrations` list".into()))?;
+            for m in migrations {
+                let Some(m) = m.as_object_mut() else {
+                    return Err(SnapshotError::Invalid(
+                        "a migration that is not an object".into(),
+                    ));
+                };
+                let Some(mut changes) = m.remove("changes") else {
+                    continue;
+                };
+                for change in changes.as_array_mut().into_iter().flatten() {
+                    plan::upgrade_format_2(change).map_err(|e| invalid(&e))?;
+                }
+                m.insert("steps".into(), changes);
+            }
+        }
+        other => return Err(SnapshotError::Format(other)),
+    }
+    let mut snapshot: Snapshot = serde_json::from_value(value).map_err(|e| invalid(&e))?;
+    // Read as the current format: what is written back is written in it.
+    snapshot.format = SNAPSHOT_FORMAT;
+    Ok(snapshot)
+}
+
 /// The baseline: what the committed migrations hold, verified against the files.
 #[derive(Debug, Clone)]
 pub struct MigrationState {
@@ -128,21 +176,19 @@ impl MigrationState {
             let text = fs::read_to_string(&snapshot_path).map_err(|e| {
                 MigrationError(format!("cannot read {}: {e}", snapshot_path.display()))
             })?;
-            let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
-                MigrationError(format!(
-                    "{} is not a valid snapshot ({e}); restore it from version control (`git checkout -- {}`)",
-                    snapshot_path.display(),
-                    snapshot_path.display()
-                ))
-            })?;
-            if snapshot.format != SNAPSHOT_FORMAT && snapshot.format != 1 {
-                return err(format!(
-                    "{} has format {}, this tool reads format {SNAPSHOT_FORMAT}; use the schema-api version that wrote it",
-                    snapshot_path.display(),
-                    snapshot.format
-                ));
-            }
-            snapshot
+            read_snapshot(&text).map_err(|e| {
+                MigrationError(match e {
+                    SnapshotError::Format(format) => format!(
+                        "{} has format {format}, this tool reads formats 1 to {SNAPSHOT_FORMAT}; use the schema-api version that wrote it",
+                        snapshot_path.display()
+                    ),
+                    SnapshotError::Invalid(e) => format!(
+                        "{} is not a valid snapshot ({e}); restore it from version control (`git checkout -- {}`)",
+                        snapshot_path.display(),
+                        snapshot_path.display()
+                    ),
+                })
+            })?
         } else if directories.is_empty() {
             empty
         } else {
@@ -230,7 +276,7 @@ pub enum Generated {
 pub struct WrittenMigration {
     pub directory: PathBuf,
     pub transactional: bool,
-    pub changes: Vec<Change>,
+    pub steps: Vec<Step>,
 }
 
 /// Options for [`generate`].
@@ -286,7 +332,7 @@ pub fn planned(
         };
         findings.extend(lint::lint_migration(
             &directory,
-            &phase.changes,
+            &phase.steps,
             phase.kind.transactional(),
             allow_data_loss,
         ));
@@ -307,22 +353,22 @@ pub fn render_phase(name: &str, phase: &Phase) -> MigrationSql {
             _ => "-- Runs outside a transaction (metadata.toml) and alone: PostgreSQL refuses CONCURRENTLY in a\n\
                   -- transaction, and Diesel sends a file as one string, which runs in one. See `cargo schema lint` (L205).\n",
         };
-        let one = |change: &Change| {
-            let statements = render_change(change);
+        let one = |step: &Step| {
+            let statements = render_step(step);
             debug_assert_eq!(statements.len(), 1, "a concurrent phase is one statement");
             format!("{header}{note}\n{}\n", statements.join("\n"))
         };
-        let change = &phase.changes[0];
+        let step = &phase.steps[0];
         return MigrationSql {
-            up: one(change),
-            down: one(&change.inverse()),
+            up: one(step),
+            down: one(&step.inverse()),
         };
     }
     let preamble = format!(
         "{header}\nSET LOCAL lock_timeout = '{LOCK_TIMEOUT}';\nSET LOCAL statement_timeout = '{}';\n",
         phase.kind.statement_timeout()
     );
-    render_migration(&preamble, &phase.changes)
+    render_steps(&preamble, &phase.steps)
 }
 
 /// Writes the migrations that bring `migrations/` up to `declared`, and the new snapshot.
@@ -402,7 +448,7 @@ pub fn generate(
             down_sha256: sha256_hex(down.as_bytes()),
             transactional,
             allow_data_loss: options.allow_data_loss,
-            changes: m.phase.changes.clone(),
+            steps: m.phase.steps.clone(),
         });
         staged.push((staging, dir.join(&m.directory)));
     }
@@ -423,7 +469,7 @@ pub fn generate(
             .map(|(m, (_, directory))| WrittenMigration {
                 directory,
                 transactional: m.phase.kind.transactional(),
-                changes: m.phase.changes,
+                steps: m.phase.steps,
             })
             .collect(),
     ))
@@ -446,7 +492,7 @@ impl MigrationState {
             .migrations
             .iter()
             .flat_map(|m| {
-                lint::lint_migration(&m.directory, &m.changes, m.transactional, m.allow_data_loss)
+                lint::lint_migration(&m.directory, &m.steps, m.transactional, m.allow_data_loss)
             })
             .collect()
     }
@@ -489,4 +535,56 @@ pub fn render_full(schema: &Schema) -> MigrationSql {
     let changes = diff::diff(&Schema::default(), schema)
         .expect("creating a schema from nothing is always supported");
     render_migration("", &changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(format: u32, migrations: &str) -> String {
+        let schema = serde_json::to_string(&Schema::default()).unwrap();
+        format!(r#"{{"format":{format},"migrations":[{migrations}],"schema":{schema}}}"#)
+    }
+
+    #[test]
+    fn every_known_format_reads_as_the_current_one() {
+        let migration = |key: &str| {
+            format!(
+                r#"{{"directory":"2026-01-01-000000_x","up_sha256":"","down_sha256":"","{key}":[{{"ValidateConstraint":{{"table":{{"schema":"s","name":"t"}},"constraint":"c","undo":false}}}}]}}"#
+            )
+        };
+        let two = read_snapshot(&snapshot(2, &migration("changes"))).unwrap();
+        assert_eq!(two.format, SNAPSHOT_FORMAT);
+        assert_eq!(
+            two.migrations[0].steps,
+            vec![Step::ValidateConstraint {
+                table: crate::ir::QualifiedName::new("s", "t"),
+                constraint: "c".into(),
+            }]
+        );
+        let one = r#"{"directory":"2026-01-01-000000_x","up_sha256":"","down_sha256":""}"#;
+        assert!(read_snapshot(&snapshot(1, one)).unwrap().migrations[0]
+            .steps
+            .is_empty());
+        // Written back and read again, it is the same.
+        let text = serde_json::to_string(&two).unwrap();
+        assert_eq!(read_snapshot(&text).unwrap(), two);
+    }
+
+    #[test]
+    fn an_unknown_format_or_a_broken_flag_is_refused_not_guessed() {
+        assert!(matches!(
+            read_snapshot(&snapshot(4, "")),
+            Err(SnapshotError::Format(4))
+        ));
+        let flagless = r#"{"directory":"d","up_sha256":"","down_sha256":"","changes":[{"ColumnNotNull":{"table":{"schema":"s","name":"t"},"column":"c","check":"k"}}]}"#;
+        assert!(matches!(
+            read_snapshot(&snapshot(2, flagless)),
+            Err(SnapshotError::Invalid(e)) if e.contains("`set`")
+        ));
+        assert!(matches!(
+            read_snapshot(r#"{"migrations":[]}"#),
+            Err(SnapshotError::Invalid(_))
+        ));
+    }
 }

@@ -7,6 +7,7 @@ use crate::ir::{
     Column, EnumType, ForeignKey, Identity, Index, IndexMethod, Partition, Policy, QualifiedName,
     ReferentialAction, RowSecurity, Table, TriggerFunction, FUNCTION_REVISION,
 };
+use crate::plan::Step;
 
 pub use crate::sql::{quote_ident, quote_list, quote_literal, quote_qualified};
 
@@ -364,12 +365,18 @@ fn render_foreign_key(fk: &ForeignKey) -> String {
     sql
 }
 
+/// `ALTER TABLE <table> <rest>;`
+fn alter(table: &QualifiedName, rest: String) -> String {
+    format!("ALTER TABLE {} {rest};", quote_qualified(table))
+}
+
+/// A relation of `schema`, quoted.
+fn in_schema(schema: &str, name: &str) -> String {
+    quote_qualified(&QualifiedName::new(schema, name))
+}
+
 /// The statements that apply one change, each ending in `;`.
 pub fn render_change(change: &Change) -> Vec<String> {
-    let alter = |table: &QualifiedName, rest: String| {
-        format!("ALTER TABLE {} {rest};", quote_qualified(table))
-    };
-    let in_schema = |schema: &str, name: &str| quote_qualified(&QualifiedName::new(schema, name));
     match change {
         Change::RenameTable { schema, from, to } => vec![format!(
             "ALTER TABLE {} RENAME TO {};",
@@ -421,140 +428,7 @@ pub fn render_change(change: &Change) -> Vec<String> {
             to,
             uses,
         } => render_enum_values(name, from, to, uses),
-        Change::AddForeignKeyNotValid { table, foreign_key } => vec![alter(
-            table,
-            format!("ADD {} NOT VALID", render_foreign_key(foreign_key)),
-        )],
-        Change::AddCheckNotValid { table, check } => vec![alter(
-            table,
-            format!(
-                "ADD CONSTRAINT {} CHECK ({}) NOT VALID",
-                quote_ident(&check.name),
-                check.expression
-            ),
-        )],
-        Change::ValidateConstraint {
-            table,
-            constraint,
-            undo: false,
-        } => vec![alter(
-            table,
-            format!("VALIDATE CONSTRAINT {}", quote_ident(constraint)),
-        )],
-        Change::ValidateConstraint { constraint, .. } => vec![format!(
-            "-- Nothing to undo for VALIDATE CONSTRAINT {}: it only checked existing rows.",
-            quote_ident(constraint)
-        )],
-        Change::Backfill {
-            table,
-            column,
-            expression,
-            undo: false,
-            batched: Some(batched),
-        } => vec![crate::backfill::backfill_sql(
-            table,
-            column,
-            expression.as_deref(),
-            batched,
-        )],
-        Change::Backfill {
-            table,
-            column,
-            undo: true,
-            batched: Some(batched),
-            ..
-        } => vec![crate::backfill::undo_backfill_sql(table, column, batched)],
-        Change::Backfill {
-            table,
-            column,
-            expression,
-            undo: false,
-            batched: None,
-        } => vec![format!(
-            "UPDATE {} SET {col} = {} WHERE {col} IS NULL;",
-            quote_qualified(table),
-            expression.as_deref().unwrap_or("DEFAULT"),
-            col = quote_ident(column)
-        )],
-        Change::Backfill { column, .. } => vec![format!(
-            "-- The values backfilled into {} stay: which rows were NULL is not recorded.",
-            quote_ident(column)
-        )],
-        Change::ColumnNotNull {
-            table,
-            column,
-            check,
-            set: true,
-        } => vec![
-            alter(table, format!("VALIDATE CONSTRAINT {}", quote_ident(check))),
-            alter(
-                table,
-                format!("ALTER COLUMN {} SET NOT NULL", quote_ident(column)),
-            ),
-            alter(table, format!("DROP CONSTRAINT {}", quote_ident(check))),
-        ],
-        Change::ColumnNotNull {
-            table,
-            column,
-            check,
-            set: false,
-        } => vec![
-            alter(
-                table,
-                format!(
-                    "ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-                    quote_ident(check),
-                    quote_ident(column)
-                ),
-            ),
-            alter(
-                table,
-                format!("ALTER COLUMN {} DROP NOT NULL", quote_ident(column)),
-            ),
-        ],
-        Change::CreateIndexConcurrently { table, index } => {
-            vec![render_index(table, index, "CONCURRENTLY ", "")]
-        }
-        Change::DropIndexConcurrently { table, index } => vec![format!(
-            "DROP INDEX CONCURRENTLY IF EXISTS {};",
-            in_schema(&table.schema, &index.name)
-        )],
-        Change::CreateIndexOnOnly { table, index } => {
-            vec![render_index(table, index, "", "ONLY ")]
-        }
-        Change::AttachIndex {
-            table,
-            index,
-            children,
-            attach: true,
-        } => children
-            .iter()
-            .map(|child| {
-                format!(
-                    "ALTER INDEX {} ATTACH PARTITION {};",
-                    in_schema(&table.schema, &index.name),
-                    in_schema(&table.schema, &child.index)
-                )
-            })
-            .collect(),
-        Change::AttachIndex {
-            table,
-            index,
-            attach: false,
-            ..
-        } => vec![
-            format!("DROP INDEX {};", in_schema(&table.schema, &index.name)),
-            render_index(table, index, "", "ONLY "),
-        ],
         Change::NameIndexCopies { table } => vec![name_index_copies(table)],
-        Change::AddUniqueUsingIndex { table, unique } => vec![alter(
-            table,
-            format!(
-                "ADD CONSTRAINT {} UNIQUE USING INDEX {}",
-                quote_ident(&unique.name),
-                quote_ident(&unique.name)
-            ),
-        )],
         Change::CreateSchema(s) => vec![format!("CREATE SCHEMA {};", quote_ident(s))],
         Change::CreateRole(r) => vec![crate::role::create_role_sql(&r.name)],
         Change::KeepRole(r) => vec![format!(
@@ -709,6 +583,131 @@ pub fn render_change(change: &Change) -> Vec<String> {
                 )
             })
             .collect(),
+    }
+}
+
+/// The statements of one step: a change as [`render_change`] renders it, or the planner's form.
+pub fn render_step(step: &Step) -> Vec<String> {
+    match step {
+        Step::AddForeignKeyNotValid { table, foreign_key } => vec![alter(
+            table,
+            format!("ADD {} NOT VALID", render_foreign_key(foreign_key)),
+        )],
+        Step::AddCheckNotValid { table, check } => vec![alter(
+            table,
+            format!(
+                "ADD CONSTRAINT {} CHECK ({}) NOT VALID",
+                quote_ident(&check.name),
+                check.expression
+            ),
+        )],
+        Step::ValidateConstraint { table, constraint } => vec![alter(
+            table,
+            format!("VALIDATE CONSTRAINT {}", quote_ident(constraint)),
+        )],
+        Step::KeepValidated { constraint, .. } => vec![format!(
+            "-- Nothing to undo for VALIDATE CONSTRAINT {}: it only checked existing rows.",
+            quote_ident(constraint)
+        )],
+        Step::Backfill {
+            table,
+            column,
+            expression,
+            batched: Some(batched),
+        } => vec![crate::backfill::backfill_sql(
+            table,
+            column,
+            expression.as_deref(),
+            batched,
+        )],
+        Step::KeepBackfilled {
+            table,
+            column,
+            batched: Some(batched),
+            ..
+        } => vec![crate::backfill::undo_backfill_sql(table, column, batched)],
+        Step::Backfill {
+            table,
+            column,
+            expression,
+            batched: None,
+        } => vec![format!(
+            "UPDATE {} SET {col} = {} WHERE {col} IS NULL;",
+            quote_qualified(table),
+            expression.as_deref().unwrap_or("DEFAULT"),
+            col = quote_ident(column)
+        )],
+        Step::KeepBackfilled { column, .. } => vec![format!(
+            "-- The values backfilled into {} stay: which rows were NULL is not recorded.",
+            quote_ident(column)
+        )],
+        Step::SetNotNull {
+            table,
+            column,
+            check,
+        } => vec![
+            alter(table, format!("VALIDATE CONSTRAINT {}", quote_ident(check))),
+            alter(
+                table,
+                format!("ALTER COLUMN {} SET NOT NULL", quote_ident(column)),
+            ),
+            alter(table, format!("DROP CONSTRAINT {}", quote_ident(check))),
+        ],
+        Step::DropNotNull {
+            table,
+            column,
+            check,
+        } => vec![
+            alter(
+                table,
+                format!(
+                    "ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                    quote_ident(check),
+                    quote_ident(column)
+                ),
+            ),
+            alter(
+                table,
+                format!("ALTER COLUMN {} DROP NOT NULL", quote_ident(column)),
+            ),
+        ],
+        Step::CreateIndexConcurrently { table, index } => {
+            vec![render_index(table, index, "CONCURRENTLY ", "")]
+        }
+        Step::DropIndexConcurrently { table, index } => vec![format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {};",
+            in_schema(&table.schema, &index.name)
+        )],
+        Step::CreateIndexOnOnly { table, index } => {
+            vec![render_index(table, index, "", "ONLY ")]
+        }
+        Step::AttachIndex {
+            table,
+            index,
+            children,
+        } => children
+            .iter()
+            .map(|child| {
+                format!(
+                    "ALTER INDEX {} ATTACH PARTITION {};",
+                    in_schema(&table.schema, &index.name),
+                    in_schema(&table.schema, &child.index)
+                )
+            })
+            .collect(),
+        Step::DropAttachedIndex { table, index, .. } => vec![
+            format!("DROP INDEX {};", in_schema(&table.schema, &index.name)),
+            render_index(table, index, "", "ONLY "),
+        ],
+        Step::AddUniqueUsingIndex { table, unique } => vec![alter(
+            table,
+            format!(
+                "ADD CONSTRAINT {} UNIQUE USING INDEX {}",
+                quote_ident(&unique.name),
+                quote_ident(&unique.name)
+            ),
+        )],
+        Step::Change(change) => render_change(change),
     }
 }
 
@@ -900,18 +899,25 @@ pub struct MigrationSql {
     pub down: String,
 }
 
-/// Renders a list of changes as `up.sql` and `down.sql`: the down is the inverse of every change
-/// in reverse order. Changes whose down cannot restore data are marked in both scripts.
+/// Renders a list of changes as `up.sql` and `down.sql`, each change as it is (no planning):
+/// see [`render_steps`].
 pub fn render_migration(header: &str, changes: &[Change]) -> MigrationSql {
+    let steps: Vec<Step> = changes.iter().cloned().map(Step::from).collect();
+    render_steps(header, &steps)
+}
+
+/// Renders a list of steps as `up.sql` and `down.sql`: the down is the inverse of every step
+/// in reverse order. Steps whose down cannot restore data are marked in both scripts.
+pub fn render_steps(header: &str, steps: &[Step]) -> MigrationSql {
     let mut up = String::from(header);
-    for change in changes {
+    for step in steps {
         up.push('\n');
-        if let Some(loss) = change.data_loss() {
+        if let Some(loss) = step.data_loss() {
             up.push_str(&format!(
                 "-- DATA LOSS: {loss}; down.sql cannot restore it.\n"
             ));
         }
-        for statement in render_change(change) {
+        for statement in render_step(step) {
             up.push_str(&statement);
             up.push('\n');
         }
@@ -921,16 +927,16 @@ pub fn render_migration(header: &str, changes: &[Change]) -> MigrationSql {
     // every inverse, like it does on the way there: for the tables the up names that the down
     // keeps, and for the partitioned tables the up drops, which the down creates again with
     // their partitions and indexes.
-    let naming = |c: &&Change| matches!(c, Change::NameIndexCopies { .. });
-    let created: BTreeSet<QualifiedName> = changes
-        .iter()
+    let changes = || steps.iter().filter_map(Step::as_change);
+    let naming = |s: &&Step| matches!(s.as_change(), Some(Change::NameIndexCopies { .. }));
+    let created: BTreeSet<QualifiedName> = changes()
         .filter_map(|c| match c {
             Change::CreateTable(t) => Some(t.qualified_name()),
             _ => None,
         })
         .collect();
     let mut named_back: BTreeSet<QualifiedName> = BTreeSet::new();
-    for change in changes {
+    for change in changes() {
         match change {
             Change::NameIndexCopies { table } if !created.contains(table) => {
                 named_back.insert(table.clone());
@@ -941,18 +947,18 @@ pub fn render_migration(header: &str, changes: &[Change]) -> MigrationSql {
             _ => {}
         }
     }
-    let namings: Vec<Change> = named_back
+    let namings: Vec<Step> = named_back
         .into_iter()
-        .map(|table| Change::NameIndexCopies { table })
+        .map(|table| Change::NameIndexCopies { table }.into())
         .collect();
-    for change in changes.iter().rev().filter(|c| !naming(c)).chain(&namings) {
+    for step in steps.iter().rev().filter(|s| !naming(s)).chain(&namings) {
         down.push('\n');
-        if let Some(loss) = change.data_loss() {
+        if let Some(loss) = step.data_loss() {
             down.push_str(&format!(
                 "-- Reverses a change that {loss}: the structure comes back, the data does not.\n"
             ));
         }
-        for statement in render_change(&change.inverse()) {
+        for statement in render_step(&step.inverse()) {
             down.push_str(&statement);
             down.push('\n');
         }

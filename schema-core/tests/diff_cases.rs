@@ -72,7 +72,7 @@ fn run(case: &Case) -> String {
         let name = format!("phase_{}", i + 1);
         let sql = render_phase(&name, phase);
         let codes: Vec<&str> =
-            lint_migration(&name, &phase.changes, phase.kind.transactional(), false)
+            lint_migration(&name, &phase.steps, phase.kind.transactional(), false)
                 .iter()
                 .map(|f| f.code)
                 .collect();

@@ -7,7 +7,7 @@ use diesel::connection::SimpleConnection;
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use schema_core::ir::{Column, QualifiedName, Schema, SqlType};
 use schema_core::live::harness::TestDatabase;
-use schema_core::migrations::{self, GenerateOptions, Generated, SNAPSHOT_FILE};
+use schema_core::migrations::{self, GenerateOptions, Generated, MigrationState, SNAPSHOT_FILE};
 use std::fs;
 use std::path::Path;
 
@@ -79,8 +79,8 @@ fn a_new_field_fails_check_until_generate_writes_its_migration() {
         panic!("nothing written")
     };
     assert_eq!(written.len(), 1, "one transactional migration");
-    let (directory, changes) = (&written[0].directory, &written[0].changes);
-    assert_eq!(changes.len(), 1);
+    let (directory, steps) = (&written[0].directory, &written[0].steps);
+    assert_eq!(steps.len(), 1);
     let up = fs::read_to_string(directory.join("up.sql")).unwrap();
     let down = fs::read_to_string(directory.join("down.sql")).unwrap();
     assert!(up.contains(r#"ALTER TABLE "devices"."devices" ADD COLUMN "firmware_channel" character varying(16);"#), "{up}");
@@ -97,6 +97,25 @@ fn a_new_field_fails_check_until_generate_writes_its_migration() {
         Generated::UpToDate
     ));
     assert_eq!(fs::read(dir.path().join(SNAPSHOT_FILE)).unwrap(), snapshot);
+
+    // The snapshot is written in the current format, and the history it was read from
+    // (whatever format the committed one is) reads back step for step.
+    let written: serde_json::Value = serde_json::from_slice(&snapshot).unwrap();
+    assert_eq!(written["format"], 3);
+    assert!(written["migrations"][0].get("changes").is_none());
+    let before = MigrationState::load(&repo_migrations()).unwrap().snapshot;
+    let after = MigrationState::load(dir.path()).unwrap().snapshot;
+    assert_eq!(after.migrations.len(), before.migrations.len() + 1);
+    assert_eq!(
+        after.migrations[..before.migrations.len()],
+        before.migrations[..]
+    );
+    assert_eq!(
+        after.migrations.last().unwrap().steps.len(),
+        1,
+        "{:?}",
+        after.migrations.last()
+    );
 
     // The incremental migration applies on PostgreSQL and produces the declared catalog; its
     // down brings back the previous one.

@@ -1,5 +1,5 @@
-//! The logical changes a diff produces (and the steps the planner adds), each with its exact
-//! inverse, its display and the data it loses.
+//! The logical changes a diff produces, each with its exact inverse, its display and the data
+//! it loses. How the planner carries them out on a live table is [`crate::plan::Step`].
 
 use crate::ir::{
     Check, Column, EnumType, ForeignKey, Index, Partition, Policy, PrimaryKey, QualifiedName, Role,
@@ -27,24 +27,6 @@ pub struct EnumUse {
     /// partition, which PostgreSQL names, so the rebuild names them again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub partitioned: bool,
-}
-
-/// How a batched backfill walks its table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Batched {
-    /// The primary key, whose order the batches follow.
-    pub key: Vec<String>,
-    /// Rows per batch, each batch its own transaction.
-    pub batch_size: u32,
-    /// The `NOT VALID` check `column IS NOT NULL` it adds once nearly every row is filled.
-    pub check: String,
-}
-
-/// A child index of a partitioned index: the partition and the index built on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChildIndex {
-    pub partition: String,
-    pub index: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,79 +72,11 @@ pub enum Change {
         to: Vec<String>,
         uses: Vec<EnumUse>,
     },
-    /// `ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID`: new rows are checked at once, existing
-    /// ones by a later [`Change::ValidateConstraint`], which takes a weaker lock.
-    AddForeignKeyNotValid {
-        table: QualifiedName,
-        foreign_key: ForeignKey,
-    },
-    AddCheckNotValid {
-        table: QualifiedName,
-        check: Check,
-    },
-    /// `VALIDATE CONSTRAINT`; its inverse (`undo`) is nothing: validation changes no data.
-    ValidateConstraint {
-        table: QualifiedName,
-        constraint: String,
-        undo: bool,
-    },
-    /// Fills the NULLs of `column` with `expression` (`DEFAULT` without one). Batched (every
-    /// migration written since batching): a `DO` block alone in a migration outside a
-    /// transaction, committing batch by batch, that then adds the `NOT VALID` check `column IS
-    /// NOT NULL` and fills what was inserted meanwhile (see [`crate::render::backfill_sql`]).
-    /// Unbatched (migrations written before): one `UPDATE`. Its inverse (`undo`) keeps the
-    /// filled values and drops the check.
-    Backfill {
-        table: QualifiedName,
-        column: String,
-        expression: Option<String>,
-        undo: bool,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        batched: Option<Batched>,
-    },
-    /// `SET NOT NULL` once the validated `check` (`column IS NOT NULL`) proves it, so
-    /// PostgreSQL skips the scan; then the check goes. The inverse puts the check back
-    /// (`NOT VALID`) and drops NOT NULL.
-    ColumnNotNull {
-        table: QualifiedName,
-        column: String,
-        check: String,
-        set: bool,
-    },
-    /// `CREATE INDEX CONCURRENTLY`, alone in a migration that runs outside a transaction.
-    CreateIndexConcurrently {
-        table: QualifiedName,
-        index: Index,
-    },
-    DropIndexConcurrently {
-        table: QualifiedName,
-        index: Index,
-    },
-    /// `CREATE INDEX ... ON ONLY` a partitioned table: invalid until every partition's index
-    /// is attached.
-    CreateIndexOnOnly {
-        table: QualifiedName,
-        index: Index,
-    },
-    /// `ALTER INDEX ... ATTACH PARTITION` for every partition's index. PostgreSQL has no
-    /// DETACH for indexes, so the inverse drops the partitioned index (and the attached ones)
-    /// and puts back the `ON ONLY` index.
-    AttachIndex {
-        table: QualifiedName,
-        index: Index,
-        children: Vec<ChildIndex>,
-        attach: bool,
-    },
     /// Renames every partition's copy of the table's indexes that PostgreSQL named itself (it
     /// names the copies it creates, truncating long names) to the project's name for it
     /// ([`crate::plan::child_index_name`]). Idempotent; its own inverse.
     NameIndexCopies {
         table: QualifiedName,
-    },
-    /// `ADD CONSTRAINT ... UNIQUE USING INDEX`, over an index built concurrently.
-    AddUniqueUsingIndex {
-        table: QualifiedName,
-        unique: Unique,
     },
     CreateSchema(String),
     DropSchema(String),
@@ -357,56 +271,6 @@ impl Change {
                 to: from,
                 uses,
             },
-            AddForeignKeyNotValid { table, foreign_key } => DropForeignKey { table, foreign_key },
-            AddCheckNotValid { table, check } => DropCheck { table, check },
-            ValidateConstraint {
-                table,
-                constraint,
-                undo,
-            } => ValidateConstraint {
-                table,
-                constraint,
-                undo: !undo,
-            },
-            Backfill {
-                table,
-                column,
-                expression,
-                undo,
-                batched,
-            } => Backfill {
-                table,
-                column,
-                expression,
-                undo: !undo,
-                batched,
-            },
-            ColumnNotNull {
-                table,
-                column,
-                check,
-                set,
-            } => ColumnNotNull {
-                table,
-                column,
-                check,
-                set: !set,
-            },
-            CreateIndexConcurrently { table, index } => DropIndexConcurrently { table, index },
-            DropIndexConcurrently { table, index } => CreateIndexConcurrently { table, index },
-            CreateIndexOnOnly { table, index } => DropIndex { table, index },
-            AttachIndex {
-                table,
-                index,
-                children,
-                attach,
-            } => AttachIndex {
-                table,
-                index,
-                children,
-                attach: !attach,
-            },
-            AddUniqueUsingIndex { table, unique } => DropUnique { table, unique },
             NameIndexCopies { table } => NameIndexCopies { table },
             CreateSchema(s) => DropSchema(s),
             DropSchema(s) => CreateSchema(s),
@@ -623,75 +487,6 @@ impl fmt::Display for Change {
                 }
                 Ok(())
             }
-            Change::AddForeignKeyNotValid { table, foreign_key } => write!(
-                f,
-                "add foreign key `{}` on `{table}` -> `{}` (NOT VALID)",
-                foreign_key.name, foreign_key.references
-            ),
-            Change::AddCheckNotValid { table, check } => write!(
-                f,
-                "add check constraint `{}` on `{table}` (NOT VALID)",
-                check.name
-            ),
-            Change::ValidateConstraint {
-                table,
-                constraint,
-                undo: false,
-            } => write!(f, "validate constraint `{constraint}` on `{table}`"),
-            Change::ValidateConstraint { .. } => write!(f, "nothing to undo for a validation"),
-            Change::Backfill {
-                table,
-                column,
-                undo: false,
-                ..
-            } => write!(f, "backfill NULLs of `{table}.{column}`"),
-            Change::Backfill { table, column, .. } => {
-                write!(f, "keep the values backfilled into `{table}.{column}`")
-            }
-            Change::ColumnNotNull {
-                table, column, set, ..
-            } => write!(
-                f,
-                "{} NOT NULL on `{table}.{column}`",
-                if *set { "set" } else { "drop" }
-            ),
-            Change::CreateIndexConcurrently { table, index } => {
-                write!(f, "create index `{}` on `{table}` concurrently", index.name)
-            }
-            Change::DropIndexConcurrently { table, index } => {
-                write!(f, "drop index `{}` on `{table}` concurrently", index.name)
-            }
-            Change::CreateIndexOnOnly { table, index } => write!(
-                f,
-                "create index `{}` on only the partitioned table `{table}`",
-                index.name
-            ),
-            Change::AttachIndex {
-                table,
-                index,
-                children,
-                attach,
-            } => {
-                if *attach {
-                    write!(
-                        f,
-                        "attach {} partition index(es) to `{}` on `{table}`",
-                        children.len(),
-                        index.name
-                    )
-                } else {
-                    write!(
-                        f,
-                        "drop partitioned index `{}` on `{table}` with its partitions' indexes",
-                        index.name
-                    )
-                }
-            }
-            Change::AddUniqueUsingIndex { table, unique } => write!(
-                f,
-                "add unique constraint `{}` on `{table}` using its index",
-                unique.name
-            ),
             Change::NameIndexCopies { table } => {
                 write!(f, "name the partitions' index copies of `{table}`")
             }

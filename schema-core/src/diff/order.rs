@@ -53,9 +53,9 @@ pub enum Order {
     EnableRowSecurity,
     CreatePolicies,
     CreateTriggers,
-    /// The planner's steps and the naming of index copies, which the differ does not sort
-    /// (the planner orders its steps in phases; the naming follows everything).
-    Planned,
+    /// The naming of index copies, which follows everything (the differ appends it after
+    /// sorting the rest).
+    NameIndexCopies,
 }
 
 impl Change {
@@ -100,17 +100,7 @@ impl Change {
             EnableRowSecurity { .. } => Order::EnableRowSecurity,
             CreatePolicy { .. } => Order::CreatePolicies,
             CreateTrigger { .. } => Order::CreateTriggers,
-            AddForeignKeyNotValid { .. }
-            | AddCheckNotValid { .. }
-            | ValidateConstraint { .. }
-            | Backfill { .. }
-            | ColumnNotNull { .. }
-            | CreateIndexConcurrently { .. }
-            | DropIndexConcurrently { .. }
-            | CreateIndexOnOnly { .. }
-            | AttachIndex { .. }
-            | AddUniqueUsingIndex { .. }
-            | NameIndexCopies { .. } => Order::Planned,
+            NameIndexCopies { .. } => Order::NameIndexCopies,
         }
     }
 }

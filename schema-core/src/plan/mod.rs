@@ -1,6 +1,7 @@
 //! From a diff to migrations that are safe to run against a live, populated database.
 //!
-//! [`plan`] splits the changes of one diff into phases, each a Diesel migration of its own:
+//! [`plan`] splits the changes of one diff into phases, each a Diesel migration of its own, and
+//! carries out each change as one or more [`Step`]s:
 //!
 //! 1. **enum values**: `ALTER TYPE ... ADD VALUE`, committed before anything can use them;
 //! 2. **index drops**: one `DROP INDEX CONCURRENTLY` per migration, outside a transaction;
@@ -21,10 +22,14 @@
 //! string in an implicit transaction, where `CONCURRENTLY` is refused; so each concurrent
 //! statement is a migration alone (diesel-rs/diesel#4552).
 
-use crate::diff::{Batched, Change, ChildIndex, Unsupported};
+use crate::diff::{Change, Unsupported};
 use crate::ir::{Column, Index, QualifiedName, Schema, Table};
 use crate::names::fit_identifier;
 use std::collections::BTreeSet;
+
+mod step;
+
+pub use step::{upgrade_format_2, Batched, ChildIndex, Step};
 
 /// What a phase does; it decides the migration's name and whether it runs in a transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,19 +85,19 @@ pub const LOCK_TIMEOUT: &str = "5s";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phase {
     pub kind: PhaseKind,
-    pub changes: Vec<Change>,
+    pub steps: Vec<Step>,
 }
 
 #[derive(Default)]
 struct Phases {
-    enum_values: Vec<Change>,
-    drop_indexes: Vec<(String, Change)>,
-    main: Vec<Change>,
-    backfills: Vec<(String, Change)>,
-    create_indexes: Vec<(String, Change)>,
-    validate: Vec<Change>,
-    late_foreign_keys: Vec<Change>,
-    validate_foreign_keys: Vec<Change>,
+    enum_values: Vec<Step>,
+    drop_indexes: Vec<(String, Step)>,
+    main: Vec<Step>,
+    backfills: Vec<(String, Step)>,
+    create_indexes: Vec<(String, Step)>,
+    validate: Vec<Step>,
+    late_foreign_keys: Vec<Step>,
+    validate_foreign_keys: Vec<Step>,
 }
 
 /// Splits `changes` (a diff from `old` to `new`) into phases; see the module documentation.
@@ -141,7 +146,7 @@ pub fn plan(
             {
                 if existing(table) && !partitioned(table) {
                     not_valid(
-                        Change::AddForeignKeyNotValid {
+                        Step::AddForeignKeyNotValid {
                             table: table.clone(),
                             foreign_key: foreign_key.clone(),
                         },
@@ -149,16 +154,16 @@ pub fn plan(
                         &mut p.validate_foreign_keys,
                     );
                 } else {
-                    p.late_foreign_keys.push(change.clone());
+                    p.late_foreign_keys.push(change.clone().into());
                 }
             }
             Change::AlterEnumValues { from, to, .. } if from.iter().all(|v| to.contains(v)) => {
-                p.enum_values.push(change.clone())
+                p.enum_values.push(change.clone().into())
             }
             Change::DropIndex { table, index } if existing(table) && !partitioned(table) => {
                 p.drop_indexes.push((
                     index.name.clone(),
-                    Change::DropIndexConcurrently {
+                    Step::DropIndexConcurrently {
                         table: table.clone(),
                         index: index.clone(),
                     },
@@ -166,20 +171,20 @@ pub fn plan(
             }
             Change::CreateIndex { table, index } if existing(table) => {
                 let Some(t) = new.table(table) else {
-                    p.main.push(change.clone());
+                    p.main.push(change.clone().into());
                     continue;
                 };
                 if t.partitioning.is_none() {
                     p.create_indexes.push((
                         index.name.clone(),
-                        Change::CreateIndexConcurrently {
+                        Step::CreateIndexConcurrently {
                             table: table.clone(),
                             index: index.clone(),
                         },
                     ));
                     continue;
                 }
-                p.main.push(Change::CreateIndexOnOnly {
+                p.main.push(Step::CreateIndexOnOnly {
                     table: table.clone(),
                     index: index.clone(),
                 });
@@ -188,7 +193,7 @@ pub fn plan(
                     let child = child_index_name(t, &partition.name, &index.name);
                     p.create_indexes.push((
                         child.clone(),
-                        Change::CreateIndexConcurrently {
+                        Step::CreateIndexConcurrently {
                             table: QualifiedName::new(&table.schema, &partition.name),
                             index: Index {
                                 name: child.clone(),
@@ -201,17 +206,16 @@ pub fn plan(
                         index: child,
                     });
                 }
-                p.validate.push(Change::AttachIndex {
+                p.validate.push(Step::AttachIndex {
                     table: table.clone(),
                     index: index.clone(),
                     children,
-                    attach: true,
                 });
             }
             Change::AddUnique { table, unique } if existing(table) && !partitioned(table) => {
                 p.create_indexes.push((
                     unique.name.clone(),
-                    Change::CreateIndexConcurrently {
+                    Step::CreateIndexConcurrently {
                         table: table.clone(),
                         index: Index::on(
                             unique.name.clone(),
@@ -224,7 +228,7 @@ pub fn plan(
                         ),
                     },
                 ));
-                p.validate.push(Change::AddUniqueUsingIndex {
+                p.validate.push(Step::AddUniqueUsingIndex {
                     table: table.clone(),
                     unique: unique.clone(),
                 });
@@ -233,7 +237,7 @@ pub fn plan(
                 if existing(table) && !partitioned(table) =>
             {
                 not_valid(
-                    Change::AddForeignKeyNotValid {
+                    Step::AddForeignKeyNotValid {
                         table: table.clone(),
                         foreign_key: foreign_key.clone(),
                     },
@@ -244,7 +248,7 @@ pub fn plan(
             // PostgreSQL takes NOT VALID CHECKs on partitioned tables too (not foreign keys).
             Change::AddCheck { table, check } if existing(table) => {
                 not_valid(
-                    Change::AddCheckNotValid {
+                    Step::AddCheckNotValid {
                         table: table.clone(),
                         check: check.clone(),
                     },
@@ -271,13 +275,16 @@ pub fn plan(
                     ));
                     continue;
                 };
-                p.main.push(Change::AddColumn {
-                    table: table.clone(),
-                    column: Column {
-                        nullable: true,
-                        ..column.clone()
-                    },
-                });
+                p.main.push(
+                    Change::AddColumn {
+                        table: table.clone(),
+                        column: Column {
+                            nullable: true,
+                            ..column.clone()
+                        },
+                    }
+                    .into(),
+                );
                 not_null(&mut p, new, table, column, Some(backfill.clone()));
             }
             Change::AlterColumn { table, from, to }
@@ -298,36 +305,39 @@ pub fn plan(
                     ..to.clone()
                 };
                 if &nullable != from {
-                    p.main.push(Change::AlterColumn {
-                        table: table.clone(),
-                        from: from.clone(),
-                        to: nullable,
-                    });
+                    p.main.push(
+                        Change::AlterColumn {
+                            table: table.clone(),
+                            from: from.clone(),
+                            to: nullable,
+                        }
+                        .into(),
+                    );
                 }
                 not_null(&mut p, new, table, declared.unwrap_or(to), backfill);
             }
-            _ => p.main.push(change.clone()),
+            _ => p.main.push(change.clone().into()),
         }
     }
     if !unsupported.is_empty() {
         return Err(unsupported);
     }
     let mut phases = Vec::new();
-    let mut push = |kind: PhaseKind, changes: Vec<Change>| {
-        if !changes.is_empty() {
-            phases.push(Phase { kind, changes });
+    let mut push = |kind: PhaseKind, steps: Vec<Step>| {
+        if !steps.is_empty() {
+            phases.push(Phase { kind, steps });
         }
     };
     push(PhaseKind::EnumValues, p.enum_values);
-    for (index, change) in p.drop_indexes {
-        push(PhaseKind::DropIndex(index), vec![change]);
+    for (index, step) in p.drop_indexes {
+        push(PhaseKind::DropIndex(index), vec![step]);
     }
     push(PhaseKind::Main, p.main);
-    for (column, change) in p.backfills {
-        push(PhaseKind::Backfill(column), vec![change]);
+    for (column, step) in p.backfills {
+        push(PhaseKind::Backfill(column), vec![step]);
     }
-    for (index, change) in p.create_indexes {
-        push(PhaseKind::CreateIndex(index), vec![change]);
+    for (index, step) in p.create_indexes {
+        push(PhaseKind::CreateIndex(index), vec![step]);
     }
     p.validate.extend(p.late_foreign_keys);
     push(PhaseKind::Validate, p.validate);
@@ -342,25 +352,26 @@ fn sorted(columns: &[String]) -> Vec<String> {
 }
 
 /// A `NOT VALID` constraint added to `adds`, and its validation to `validates`.
-fn not_valid(add: Change, adds: &mut Vec<Change>, validates: &mut Vec<Change>) {
+fn not_valid(add: Step, adds: &mut Vec<Step>, validates: &mut Vec<Step>) {
     let (table, constraint) = match &add {
-        Change::AddForeignKeyNotValid { table, foreign_key } => (table, &foreign_key.name),
-        Change::AddCheckNotValid { table, check } => (table, &check.name),
+        Step::AddForeignKeyNotValid { table, foreign_key } => (table, &foreign_key.name),
+        Step::AddCheckNotValid { table, check } => (table, &check.name),
         _ => unreachable!("only NOT VALID constraints are validated later"),
     };
-    validates.push(Change::ValidateConstraint {
+    validates.push(Step::ValidateConstraint {
         table: table.clone(),
         constraint: constraint.clone(),
-        undo: false,
     });
     adds.push(add);
 }
 
 /// The tables and partitions `changes` create: they start empty, so nothing on them needs the
 /// careful forms (and lint has nothing to say about building on them).
-pub fn created_relations(changes: &[Change]) -> BTreeSet<QualifiedName> {
+pub fn created_relations<'a>(
+    changes: impl IntoIterator<Item = &'a Change>,
+) -> BTreeSet<QualifiedName> {
     changes
-        .iter()
+        .into_iter()
         .filter_map(|c| match c {
             Change::CreateTable(t) => Some(t.qualified_name()),
             Change::CreatePartition {
@@ -407,11 +418,10 @@ fn not_null(
         .unwrap_or_default();
     p.backfills.push((
         format!("{}_{}", table.name, column.name),
-        Change::Backfill {
+        Step::Backfill {
             table: table.clone(),
             column: column.name.clone(),
             expression: backfill,
-            undo: false,
             batched: Some(Batched {
                 key,
                 batch_size: column.backfill_batch_size.unwrap_or(BACKFILL_BATCH_SIZE),
@@ -419,11 +429,10 @@ fn not_null(
             }),
         },
     ));
-    p.validate.push(Change::ColumnNotNull {
+    p.validate.push(Step::SetNotNull {
         table: table.clone(),
         column: column.name.clone(),
         check,
-        set: true,
     });
 }
 
