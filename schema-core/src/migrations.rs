@@ -61,20 +61,181 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-/// A problem with `migrations/` or with the declarations against it; the message says what to do.
-#[derive(Debug)]
-pub struct MigrationError(pub String);
+/// What a file operation on `migrations/` was doing when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileAction {
+    Read,
+    Create,
+    Write,
+}
 
-impl std::fmt::Display for MigrationError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+/// A problem with `migrations/` or with the declarations against it; its message says what to
+/// do.
+#[derive(Debug)]
+pub enum MigrationError {
+    /// A file or directory could not be read, created or written.
+    File {
+        action: FileAction,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The snapshot is in a format this tool does not read (a newer tool wrote it).
+    SnapshotFormat { path: PathBuf, format: u64 },
+    /// The snapshot does not parse as one.
+    InvalidSnapshot { path: PathBuf, reason: String },
+    /// Migrations without the snapshot that says what they create.
+    NoSnapshot { dir: PathBuf },
+    /// A migration directory the snapshot does not record: `generate` did not write it.
+    Unrecorded { directory: String },
+    /// A recorded migration whose directory is gone.
+    Missing { directory: String },
+    /// A generated script that was edited after `generate` wrote it.
+    Edited { path: PathBuf },
+    /// A `metadata.toml` that disagrees with the recorded transaction mode.
+    Metadata {
+        directory: String,
+        path: PathBuf,
+        transactional: bool,
+    },
+    /// Differences the differ cannot express (`planned == false`), or that the planner cannot
+    /// carry out safely on existing tables (`planned == true`).
+    Unsupported {
+        planned: bool,
+        differences: Vec<diff::Unsupported>,
+    },
+    /// A migration name that is not snake_case.
+    BadName { name: String },
+    /// The migration would lose data and `--allow-data-loss` was not given.
+    DataLoss { findings: Vec<Finding> },
+    /// The new migration's version does not sort after the last one.
+    VersionNotAfter { version: String, last: String },
+    /// `check`: the declarations hold changes that no migration does.
+    Pending { dir: PathBuf, changes: Vec<Change> },
+}
+
+impl MigrationError {
+    fn file(action: FileAction, path: &Path) -> impl FnOnce(std::io::Error) -> MigrationError {
+        let path = path.to_path_buf();
+        move |source| MigrationError::File {
+            action,
+            path,
+            source,
+        }
     }
 }
 
-impl std::error::Error for MigrationError {}
+impl std::fmt::Display for MigrationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use MigrationError::*;
+        match self {
+            File {
+                action,
+                path,
+                source,
+            } => {
+                let verb = match action {
+                    FileAction::Read => "read",
+                    FileAction::Create => "create",
+                    FileAction::Write => "write",
+                };
+                write!(f, "cannot {verb} {}: {source}", path.display())
+            }
+            SnapshotFormat { path, format } => write!(
+                f,
+                "{} has format {format}, this tool reads formats 1 to {SNAPSHOT_FORMAT}; use the schema-api version that wrote it",
+                path.display()
+            ),
+            InvalidSnapshot { path, reason } => write!(
+                f,
+                "{} is not a valid snapshot ({reason}); restore it from version control (`git checkout -- {}`)",
+                path.display(),
+                path.display()
+            ),
+            NoSnapshot { dir } => write!(
+                f,
+                "{} holds migrations but no {SNAPSHOT_FILE}, so what they create is unknown; restore the snapshot from version control",
+                dir.display()
+            ),
+            Unrecorded { directory } => write!(
+                f,
+                "migration {directory} is not recorded in {SNAPSHOT_FILE}: it was not written by `cargo schema generate`. Remove it, or declare its changes on the structs and run `cargo schema generate <name>` instead"
+            ),
+            Missing { directory } => write!(
+                f,
+                "migration {directory} is recorded in {SNAPSHOT_FILE} but its directory is missing; restore it from version control (a migration that ran somewhere must never disappear)"
+            ),
+            Edited { path } => write!(
+                f,
+                "{} was edited after `cargo schema generate` wrote it; generated migrations must not be edited by hand. Restore it (`git checkout -- {}`) and change the declarations instead",
+                path.display(),
+                path.display()
+            ),
+            Metadata {
+                directory,
+                path,
+                transactional,
+            } => write!(
+                f,
+                "{directory}: {} must {}, as `cargo schema generate` wrote it; restore it from version control",
+                path.display(),
+                if *transactional {
+                    "not exist".to_string()
+                } else {
+                    format!("say `{}`", METADATA_NON_TRANSACTIONAL.trim())
+                }
+            ),
+            Unsupported {
+                planned,
+                differences,
+            } => {
+                f.write_str(if *planned {
+                    "the declarations differ from the migrations in ways `generate` cannot migrate safely:"
+                } else {
+                    "the declarations differ from the migrations in ways `generate` cannot migrate:"
+                })?;
+                for u in differences {
+                    write!(f, "\n  - {u}")?;
+                }
+                Ok(())
+            }
+            BadName { name } => write!(
+                f,
+                "migration name `{name}` must be snake_case (a-z, 0-9, _), e.g. `add_device_firmware`"
+            ),
+            DataLoss { findings } => {
+                f.write_str("refusing to generate a migration that loses data:")?;
+                for finding in findings {
+                    write!(f, "\n  - {}: {}", finding.code, finding.message)?;
+                }
+                f.write_str("\nIf this is intended, run again with `--allow-data-loss`; the migration will say what its down cannot restore.")
+            }
+            VersionNotAfter { version, last } => write!(
+                f,
+                "the new migration's version {version} is not after the last one ({last}); check the system clock"
+            ),
+            Pending { dir, changes } => {
+                write!(
+                    f,
+                    "the declarations differ from what {} holds ({} change(s) without a migration):",
+                    dir.display(),
+                    changes.len()
+                )?;
+                for change in changes {
+                    write!(f, "\n  - {change}")?;
+                }
+                f.write_str("\nRun `cargo schema generate <name>` to write the migration.")
+            }
+        }
+    }
+}
 
-fn err<T>(message: impl Into<String>) -> Result<T, MigrationError> {
-    Err(MigrationError(message.into()))
+impl std::error::Error for MigrationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            MigrationError::File { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -88,12 +249,10 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The migration directories Diesel would run, sorted by name (which sorts by version).
 pub fn migration_directories(dir: &Path) -> Result<Vec<String>, MigrationError> {
-    let entries = fs::read_dir(dir)
-        .map_err(|e| MigrationError(format!("cannot read {}: {e}", dir.display())))?;
+    let entries = fs::read_dir(dir).map_err(MigrationError::file(FileAction::Read, dir))?;
     let mut names = Vec::new();
     for entry in entries {
-        let entry =
-            entry.map_err(|e| MigrationError(format!("cannot read {}: {e}", dir.display())))?;
+        let entry = entry.map_err(MigrationError::file(FileAction::Read, dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.path().is_dir() && !name.starts_with('.') {
             names.push(name);
@@ -173,29 +332,19 @@ impl MigrationState {
         let directories = migration_directories(dir)?;
         let snapshot_path = dir.join(SNAPSHOT_FILE);
         let snapshot = if snapshot_path.exists() {
-            let text = fs::read_to_string(&snapshot_path).map_err(|e| {
-                MigrationError(format!("cannot read {}: {e}", snapshot_path.display()))
-            })?;
-            read_snapshot(&text).map_err(|e| {
-                MigrationError(match e {
-                    SnapshotError::Format(format) => format!(
-                        "{} has format {format}, this tool reads formats 1 to {SNAPSHOT_FORMAT}; use the schema-api version that wrote it",
-                        snapshot_path.display()
-                    ),
-                    SnapshotError::Invalid(e) => format!(
-                        "{} is not a valid snapshot ({e}); restore it from version control (`git checkout -- {}`)",
-                        snapshot_path.display(),
-                        snapshot_path.display()
-                    ),
-                })
+            let text = fs::read_to_string(&snapshot_path)
+                .map_err(MigrationError::file(FileAction::Read, &snapshot_path))?;
+            let path = snapshot_path.clone();
+            read_snapshot(&text).map_err(|e| match e {
+                SnapshotError::Format(format) => MigrationError::SnapshotFormat { path, format },
+                SnapshotError::Invalid(reason) => MigrationError::InvalidSnapshot { path, reason },
             })?
         } else if directories.is_empty() {
             empty
         } else {
-            return err(format!(
-                "{} holds migrations but no {SNAPSHOT_FILE}, so what they create is unknown; restore the snapshot from version control",
-                dir.display()
-            ));
+            return Err(MigrationError::NoSnapshot {
+                dir: dir.to_path_buf(),
+            });
         };
         let recorded: Vec<&str> = snapshot
             .migrations
@@ -204,44 +353,34 @@ impl MigrationState {
             .collect();
         for d in &directories {
             if !recorded.contains(&d.as_str()) {
-                return err(format!(
-                    "migration {d} is not recorded in {SNAPSHOT_FILE}: it was not written by `cargo schema generate`. Remove it, or declare its changes on the structs and run `cargo schema generate <name>` instead"
-                ));
+                return Err(MigrationError::Unrecorded {
+                    directory: d.clone(),
+                });
             }
         }
         for m in &snapshot.migrations {
             if !directories.contains(&m.directory) {
-                return err(format!(
-                    "migration {} is recorded in {SNAPSHOT_FILE} but its directory is missing; restore it from version control (a migration that ran somewhere must never disappear)",
-                    m.directory
-                ));
+                return Err(MigrationError::Missing {
+                    directory: m.directory.clone(),
+                });
             }
             for (file, expected) in [("up.sql", &m.up_sha256), ("down.sql", &m.down_sha256)] {
                 let path = dir.join(&m.directory).join(file);
-                let bytes = fs::read(&path)
-                    .map_err(|e| MigrationError(format!("cannot read {}: {e}", path.display())))?;
+                let bytes =
+                    fs::read(&path).map_err(MigrationError::file(FileAction::Read, &path))?;
                 if &sha256_hex(&bytes) != expected {
-                    return err(format!(
-                        "{} was edited after `cargo schema generate` wrote it; generated migrations must not be edited by hand. Restore it (`git checkout -- {}`) and change the declarations instead",
-                        path.display(),
-                        path.display()
-                    ));
+                    return Err(MigrationError::Edited { path });
                 }
             }
             let metadata = dir.join(&m.directory).join("metadata.toml");
             let non_transactional =
                 fs::read_to_string(&metadata).is_ok_and(|text| text == METADATA_NON_TRANSACTIONAL);
             if non_transactional == m.transactional {
-                return err(format!(
-                    "{}: {} must {}, as `cargo schema generate` wrote it; restore it from version control",
-                    m.directory,
-                    metadata.display(),
-                    if m.transactional {
-                        "not exist".to_string()
-                    } else {
-                        format!("say `{}`", METADATA_NON_TRANSACTIONAL.trim())
-                    }
-                ));
+                return Err(MigrationError::Metadata {
+                    directory: m.directory.clone(),
+                    path: metadata,
+                    transactional: m.transactional,
+                });
             }
         }
         Ok(MigrationState {
@@ -252,14 +391,11 @@ impl MigrationState {
 
     /// The changes from the migrations' schema to `declared`.
     pub fn pending_changes(&self, declared: &Schema) -> Result<Vec<Change>, MigrationError> {
-        diff::diff(&self.snapshot.schema, declared).map_err(|unsupported| {
-            let mut message = String::from(
-                "the declarations differ from the migrations in ways `generate` cannot migrate:",
-            );
-            for u in unsupported {
-                let _ = write!(message, "\n  - {u}");
+        diff::diff(&self.snapshot.schema, declared).map_err(|differences| {
+            MigrationError::Unsupported {
+                planned: false,
+                differences,
             }
-            MigrationError(message)
         })
     }
 }
@@ -312,14 +448,11 @@ pub fn planned(
     allow_data_loss: bool,
 ) -> Result<(Vec<PlannedMigration>, Vec<Finding>), MigrationError> {
     let changes = state.pending_changes(declared)?;
-    let phases = plan::plan(&state.snapshot.schema, declared, &changes).map_err(|unsupported| {
-        let mut message = String::from(
-            "the declarations differ from the migrations in ways `generate` cannot migrate safely:",
-        );
-        for u in unsupported {
-            let _ = write!(message, "\n  - {u}");
+    let phases = plan::plan(&state.snapshot.schema, declared, &changes).map_err(|differences| {
+        MigrationError::Unsupported {
+            planned: true,
+            differences,
         }
-        MigrationError(message)
     })?;
     let several = phases.len() > 1;
     let mut migrations = Vec::new();
@@ -383,9 +516,7 @@ pub fn generate(
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     {
-        return err(format!(
-            "migration name `{name}` must be snake_case (a-z, 0-9, _), e.g. `add_device_firmware`"
-        ));
+        return Err(MigrationError::BadName { name: name.into() });
     }
     let state = MigrationState::load(dir)?;
     let version = match &options.version {
@@ -397,33 +528,24 @@ pub fn generate(
     if migrations.is_empty() {
         return Ok(Generated::UpToDate);
     }
-    let errors: Vec<&Finding> = findings
-        .iter()
+    let errors: Vec<Finding> = findings
+        .into_iter()
         .filter(|f| f.severity == Severity::Error)
         .collect();
     if !errors.is_empty() {
-        let mut message = String::from("refusing to generate a migration that loses data:");
-        for finding in &errors {
-            let _ = write!(message, "\n  - {}: {}", finding.code, finding.message);
-        }
-        message.push_str("\nIf this is intended, run again with `--allow-data-loss`; the migration will say what its down cannot restore.");
-        return err(message);
+        return Err(MigrationError::DataLoss { findings: errors });
     }
     if let Some(last) = state.snapshot.migrations.last() {
         if version_key(&version) <= version_key(&last.directory) {
-            return err(format!(
-                "the new migration's version {version} is not after the last one ({}); check the system clock",
-                last.directory
-            ));
+            return Err(MigrationError::VersionNotAfter {
+                version,
+                last: last.directory.clone(),
+            });
         }
     }
 
-    fs::create_dir_all(dir)
-        .map_err(|e| MigrationError(format!("cannot create {}: {e}", dir.display())))?;
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |e: std::io::Error| MigrationError(format!("cannot write {path}: {e}"))
-    };
+    fs::create_dir_all(dir).map_err(MigrationError::file(FileAction::Create, dir))?;
+    let io = |path: &Path| MigrationError::file(FileAction::Write, path);
     // Written under dot-names Diesel ignores, then renamed: a crash leaves no half migration.
     let mut snapshot = state.snapshot.clone();
     snapshot.format = SNAPSHOT_FORMAT;
@@ -503,16 +625,10 @@ impl MigrationState {
         if changes.is_empty() {
             return Ok(());
         }
-        let mut message = format!(
-            "the declarations differ from what {} holds ({} change(s) without a migration):",
-            self.dir.display(),
-            changes.len()
-        );
-        for change in &changes {
-            let _ = write!(message, "\n  - {change}");
-        }
-        message.push_str("\nRun `cargo schema generate <name>` to write the migration.");
-        err(message)
+        Err(MigrationError::Pending {
+            dir: self.dir.clone(),
+            changes,
+        })
     }
 }
 

@@ -7,7 +7,9 @@ use diesel::connection::SimpleConnection;
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use schema_core::ir::{Column, QualifiedName, Schema, SqlType};
 use schema_core::live::harness::TestDatabase;
-use schema_core::migrations::{self, GenerateOptions, Generated, MigrationState, SNAPSHOT_FILE};
+use schema_core::migrations::{
+    self, GenerateOptions, Generated, MigrationError, MigrationState, SNAPSHOT_FILE,
+};
 use std::fs;
 use std::path::Path;
 
@@ -59,9 +61,12 @@ fn a_new_field_fails_check_until_generate_writes_its_migration() {
     let dir = repo_copy();
     let declared = with_new_device_column(platform_schema());
 
-    let err = migrations::check(dir.path(), &declared)
-        .unwrap_err()
-        .to_string();
+    let err = migrations::check(dir.path(), &declared).unwrap_err();
+    assert!(
+        matches!(&err, MigrationError::Pending { changes, .. } if changes.len() == 1),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(
         err.contains("add column `devices.devices.firmware_channel`"),
         "{err}"
@@ -146,8 +151,12 @@ fn dropping_a_column_needs_consent_and_says_what_down_cannot_restore() {
         &declared,
         &at("2099-01-01-000000"),
     )
-    .unwrap_err()
-    .to_string();
+    .unwrap_err();
+    assert!(
+        matches!(&err, MigrationError::DataLoss { findings } if findings.iter().all(|f| f.code == "D002")),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(
         err.contains("drops column `mfa_secret` of `auth.users`"),
         "{err}"
@@ -190,9 +199,12 @@ fn a_hand_edited_migration_is_refused_with_the_fix() {
     let mut text = fs::read_to_string(&up).unwrap();
     text.push_str("\nDROP TABLE \"devices\".\"device_status\";\n");
     fs::write(&up, text).unwrap();
-    let err = migrations::check(dir.path(), &platform_schema())
-        .unwrap_err()
-        .to_string();
+    let err = migrations::check(dir.path(), &platform_schema()).unwrap_err();
+    assert!(
+        matches!(&err, MigrationError::Edited { path } if *path == up),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(
         err.contains("was edited after `cargo schema generate` wrote it"),
         "{err}"
@@ -209,9 +221,12 @@ fn an_unrecorded_migration_or_a_missing_one_is_refused() {
         "SELECT 1;",
     )
     .unwrap();
-    let err = migrations::check(dir.path(), &platform_schema())
-        .unwrap_err()
-        .to_string();
+    let err = migrations::check(dir.path(), &platform_schema()).unwrap_err();
+    assert!(
+        matches!(&err, MigrationError::Unrecorded { directory } if directory == "2099-01-01-000000_by_hand"),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(
         err.contains("2099-01-01-000000_by_hand is not recorded"),
         "{err}"
@@ -220,9 +235,12 @@ fn an_unrecorded_migration_or_a_missing_one_is_refused() {
     let dir = repo_copy();
     let migration = migrations::migration_directories(dir.path()).unwrap()[0].clone();
     fs::remove_dir_all(dir.path().join(&migration)).unwrap();
-    let err = migrations::check(dir.path(), &platform_schema())
-        .unwrap_err()
-        .to_string();
+    let err = migrations::check(dir.path(), &platform_schema()).unwrap_err();
+    assert!(
+        matches!(&err, MigrationError::Missing { directory } if *directory == migration),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(err.contains("its directory is missing"), "{err}");
 }
 

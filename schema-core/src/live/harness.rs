@@ -16,16 +16,79 @@ use std::sync::{Mutex, OnceLock};
 
 const PORT: u16 = 5432;
 
+/// Why a throwaway server or test database could not be had.
 #[derive(Debug)]
-pub struct PgError(pub String);
+pub enum PgError {
+    /// No server binaries were found.
+    NoBinaries,
+    /// Running as root, without a `postgres` user for the server to run as.
+    NoPostgresUser,
+    /// The cluster's directory could not be created, handed to `postgres`, or named in UTF-8.
+    Directory {
+        path: PathBuf,
+        what: &'static str,
+        source: Option<std::io::Error>,
+    },
+    /// A server program could not be run (`output` is `None`), or it failed with this
+    /// status, output and server log.
+    Program {
+        program: String,
+        status: Option<std::process::ExitStatus>,
+        output: String,
+    },
+    /// `DATABASE_URL` is not a `postgres://` URL.
+    NotAUrl { url: String },
+    /// The shared server of this process failed to start (at the first test that needed it).
+    Server(String),
+    /// Connecting to the server, or creating a test database on it, failed.
+    Database { what: String, reason: String },
+}
 
 impl std::fmt::Display for PgError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            PgError::NoBinaries => f.write_str(
+                "no PostgreSQL server binaries found (tried $PG_BINDIR, `pg_config --bindir`, /usr/lib/postgresql/*/bin); \
+                 install them with `apt-get install -y postgresql`, or set DATABASE_URL to an existing server",
+            ),
+            PgError::NoPostgresUser => f.write_str(
+                "running as root, PostgreSQL needs an unprivileged `postgres` user to run as; \
+                 install the `postgresql` package (it creates one) or run as a normal user",
+            ),
+            PgError::Directory { path, what, source } => {
+                write!(f, "cannot {what} {}", path.display())?;
+                match source {
+                    Some(e) => write!(f, ": {e}"),
+                    None => Ok(()),
+                }
+            }
+            PgError::Program {
+                program,
+                status: None,
+                output,
+            } => write!(f, "cannot run {program}: {output}"),
+            PgError::Program {
+                program,
+                status: Some(status),
+                output,
+            } => write!(f, "{program} failed ({status}):\n{output}"),
+            PgError::NotAUrl { url } => write!(f, "DATABASE_URL `{url}` is not a postgres:// URL"),
+            PgError::Server(message) => f.write_str(message),
+            PgError::Database { what, reason } => write!(f, "cannot {what}: {reason}"),
+        }
     }
 }
 
-impl std::error::Error for PgError {}
+impl std::error::Error for PgError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PgError::Directory {
+                source: Some(e), ..
+            } => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// The directory of `initdb`, `pg_ctl` and `postgres`: `$PG_BINDIR`, else `pg_config --bindir`,
 /// else the newest `/usr/lib/postgresql/<version>/bin`.
@@ -50,13 +113,10 @@ pub fn find_bindir() -> Result<PathBuf, PgError> {
         })
         .collect();
     candidates.sort();
-    candidates.pop().map(|(_, bin)| bin).ok_or_else(|| {
-        PgError(
-            "no PostgreSQL server binaries found (tried $PG_BINDIR, `pg_config --bindir`, /usr/lib/postgresql/*/bin); \
-             install them with `apt-get install -y postgresql`, or set DATABASE_URL to an existing server"
-                .into(),
-        )
-    })
+    candidates
+        .pop()
+        .map(|(_, bin)| bin)
+        .ok_or(PgError::NoBinaries)
 }
 
 struct PostgresUser {
@@ -97,13 +157,7 @@ impl TempCluster {
         let bindir = find_bindir()?;
         let as_postgres = is_root();
         let user = if as_postgres {
-            Some(postgres_user().ok_or_else(|| {
-                PgError(
-                    "running as root, PostgreSQL needs an unprivileged `postgres` user to run as; \
-                     install the `postgresql` package (it creates one) or run as a normal user"
-                        .into(),
-                )
-            })?)
+            Some(postgres_user().ok_or(PgError::NoPostgresUser)?)
         } else {
             None
         };
@@ -124,8 +178,11 @@ impl TempCluster {
             std::process::id(),
             SEQ.fetch_add(1, Ordering::Relaxed)
         ));
-        std::fs::create_dir(&root)
-            .map_err(|e| PgError(format!("cannot create {}: {e}", root.display())))?;
+        std::fs::create_dir(&root).map_err(|e| PgError::Directory {
+            path: root.clone(),
+            what: "create",
+            source: Some(e),
+        })?;
         let mut cluster = TempCluster {
             root,
             bindir,
@@ -133,15 +190,20 @@ impl TempCluster {
             stopped: true,
         };
         if let Some(user) = user {
-            let path = CString::new(cluster.root.as_os_str().as_encoded_bytes())
-                .map_err(|_| PgError("temporary path contains NUL".into()))?;
+            let path = CString::new(cluster.root.as_os_str().as_encoded_bytes()).map_err(|_| {
+                PgError::Directory {
+                    path: cluster.root.clone(),
+                    what: "pass a path with a NUL byte:",
+                    source: None,
+                }
+            })?;
             // SAFETY: chown on a path we just created; the CString outlives the call.
             if unsafe { libc::chown(path.as_ptr(), user.uid, user.gid) } != 0 {
-                return Err(PgError(format!(
-                    "cannot hand {} to the postgres user: {}",
-                    cluster.root.display(),
-                    std::io::Error::last_os_error()
-                )));
+                return Err(PgError::Directory {
+                    path: cluster.root.clone(),
+                    what: "hand to the postgres user",
+                    source: Some(std::io::Error::last_os_error()),
+                });
             }
         }
         progress(&format!(
@@ -229,17 +291,24 @@ impl TempCluster {
             .args(args)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| PgError(format!("cannot run {program}: {e}")))?;
+            .map_err(|e| PgError::Program {
+                program: program.into(),
+                status: None,
+                output: e.to_string(),
+            })?;
         if out.status.success() {
             return Ok(());
         }
         let log = std::fs::read_to_string(self.root.join("server.log")).unwrap_or_default();
-        Err(PgError(format!(
-            "{program} failed ({}):\n{}{}\n{log}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )))
+        Err(PgError::Program {
+            program: program.into(),
+            status: Some(out.status),
+            output: format!(
+                "{}{}\n{log}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        })
     }
 
     /// Stops the server and deletes its directory; also done on drop.
@@ -283,8 +352,11 @@ impl Drop for TempCluster {
 }
 
 fn path_str(p: &Path) -> Result<&str, PgError> {
-    p.to_str()
-        .ok_or_else(|| PgError(format!("path is not UTF-8: {}", p.display())))
+    p.to_str().ok_or_else(|| PgError::Directory {
+        path: p.to_path_buf(),
+        what: "pass a path that is not UTF-8:",
+        source: None,
+    })
 }
 
 fn percent_encode(s: &str) -> String {
@@ -302,7 +374,7 @@ fn percent_encode(s: &str) -> String {
 pub fn url_with_database(url: &str, database: &str) -> Result<String, PgError> {
     let scheme_end = url
         .find("://")
-        .ok_or_else(|| PgError(format!("DATABASE_URL `{url}` is not a postgres:// URL")))?
+        .ok_or_else(|| PgError::NotAUrl { url: url.into() })?
         + 3;
     let (query_start, query) = match url.find('?') {
         Some(q) => (q, &url[q..]),
@@ -344,10 +416,10 @@ fn admin_url() -> Result<String, PgError> {
         unsafe { libc::atexit(stop_local_server) };
         Ok(Mutex::new(Server::Local(cluster)))
     });
-    let server = server.as_ref().map_err(|e| PgError(e.clone()))?;
+    let server = server.as_ref().map_err(|e| PgError::Server(e.clone()))?;
     let server = server
         .lock()
-        .map_err(|_| PgError("server lock poisoned".into()))?;
+        .map_err(|_| PgError::Server("a test panicked holding the server's lock".into()))?;
     match &*server {
         Server::External(url) => Ok(url.clone()),
         Server::Local(cluster) => Ok(cluster.url("postgres")),
@@ -370,12 +442,17 @@ impl TestDatabase {
             std::process::id(),
             SEQ.fetch_add(1, Ordering::Relaxed)
         );
-        let mut admin = PgConnection::establish(&admin_url)
-            .map_err(|e| PgError(format!("cannot connect to {admin_url}: {e}")))?;
+        let mut admin = PgConnection::establish(&admin_url).map_err(|e| PgError::Database {
+            what: format!("connect to {admin_url}"),
+            reason: e.to_string(),
+        })?;
         sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
             .execute(&mut admin)
             .and_then(|_| sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin))
-            .map_err(|e| PgError(format!("cannot create test database {name}: {e}")))?;
+            .map_err(|e| PgError::Database {
+                what: format!("create test database {name}"),
+                reason: e.to_string(),
+            })?;
         let url = url_with_database(&admin_url, &name)?;
         Ok(TestDatabase {
             admin_url,
