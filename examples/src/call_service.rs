@@ -14,12 +14,13 @@ use diesel::prelude::*;
 use schema_core::with_tenant;
 use schema_models::accounts::{accounts, Account};
 use schema_models::billing::{billing_events, BillingEvent};
-use schema_models::devices::{devices, Device};
+use schema_models::devices::{devices, Device, NewDevice};
 use schema_models::telecom::{
     call_detail_records, CallDetailRecord, CallDirection, CallDisposition,
 };
 use schema_models::voicemail::{
     voicemail_boxes, voicemail_messages, TranscriptionStatus, VoicemailBox, VoicemailMessage,
+    VoicemailMessageChanges,
 };
 use std::str::FromStr;
 use uuid::Uuid;
@@ -72,20 +73,19 @@ fn register_device(
     name: &str,
     sip_username: &str,
 ) -> QueryResult<Device> {
-    let now = Utc::now();
     diesel::insert_into(devices::table)
-        .values(&Device {
-            id: Uuid::new_v4(),
+        .values(&NewDevice {
+            id: None,
             account_id,
             owner_user_id: None,
             name: name.into(),
-            device_type: "sip_device".into(),
+            device_type: None,
             mac_address: None,
             sip_username: sip_username.into(),
-            custom_metadata: serde_json::json!({"provisioned_by": "call-service"}),
-            enabled: true,
-            created_at: now,
-            updated_at: now,
+            custom_metadata: Some(serde_json::json!({"provisioned_by": "call-service"})),
+            enabled: None,
+            created_at: None,
+            updated_at: None,
             deleted_at: None,
         })
         .returning(Device::as_returning())
@@ -150,14 +150,16 @@ fn store_voicemail(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Voi
         ))
         .returning(VoicemailMessage::as_returning())
         .get_result(conn)?;
+    // `VoicemailMessageChanges` sets what is `Some` and leaves the rest as it is.
     diesel::update(voicemail_messages::table.find(message.id))
-        .set((
-            voicemail_messages::transcription_status.eq(TranscriptionStatus::Completed),
-            voicemail_messages::transcription_text.eq("Hi, please call me back about the invoice."),
-            voicemail_messages::transcription_confidence.eq(BigDecimal::from_str("0.942").unwrap()),
-            voicemail_messages::transcription_service.eq("whisper"),
-            voicemail_messages::transcription_completed_at.eq(now),
-        ))
+        .set(&VoicemailMessageChanges {
+            transcription_status: Some(TranscriptionStatus::Completed),
+            transcription_text: Some(Some("Hi, please call me back about the invoice.".into())),
+            transcription_confidence: Some(Some(BigDecimal::from_str("0.942").unwrap())),
+            transcription_service: Some(Some("whisper".into())),
+            transcription_completed_at: Some(Some(now)),
+            ..Default::default()
+        })
         .returning(VoicemailMessage::as_returning())
         .get_result(conn)
 }

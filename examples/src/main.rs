@@ -4,11 +4,10 @@
 //! `cargo run -p schema-examples` — on `$DATABASE_URL` (after `cargo schema migrate`), or on a
 //! throwaway PostgreSQL with the migrations applied when it is unset.
 
-use chrono::Utc;
 use diesel::prelude::*;
 use schema_models::accounts::{accounts, Account};
 use schema_models::auth::{users, User};
-use schema_models::devices::{devices, Device};
+use schema_models::devices::{devices, NewDevice};
 use uuid::Uuid;
 
 mod throwaway;
@@ -16,8 +15,6 @@ mod throwaway;
 fn main() -> Result<(), throwaway::Error> {
     let (url, cluster) = throwaway::database(|_| Ok(()))?;
     let mut conn = PgConnection::establish(&url)?;
-    let now = Utc::now();
-
     let account: Account = diesel::insert_into(accounts::table)
         .values((
             accounts::name.eq("Example Telecom"),
@@ -33,19 +30,21 @@ fn main() -> Result<(), throwaway::Error> {
         ))
         .returning(User::as_returning())
         .get_result(&mut conn)?;
+    // `NewDevice` leaves out what the database fills: `None` inserts the column's default
+    // (`gen_random_uuid()`, `'sip_device'`, `'{}'`, `true`, `now()`).
     diesel::insert_into(devices::table)
-        .values(&Device {
-            id: Uuid::new_v4(),
+        .values(&NewDevice {
+            id: None,
             account_id: account.id,
             owner_user_id: Some(user.id),
             name: "Reception phone".into(),
-            device_type: "sip_device".into(),
+            device_type: None,
             mac_address: Some("00:15:65:aa:bb:cc".into()),
             sip_username: "reception".into(),
-            custom_metadata: serde_json::json!({"model": "T46U"}),
-            enabled: true,
-            created_at: now,
-            updated_at: now,
+            custom_metadata: Some(serde_json::json!({"model": "T46U"})),
+            enabled: None,
+            created_at: None,
+            updated_at: None,
             deleted_at: None,
         })
         .execute(&mut conn)?;

@@ -1,5 +1,8 @@
 //! How a connection is scoped to one tenant.
 
+/// The column that says which tenant a row belongs to.
+pub const COLUMN: &str = "account_id";
+
 /// The transaction-local setting `schema_core::with_tenant` sets and every tenant policy reads.
 pub const SETTING: &str = "app.current_account_id";
 

@@ -13,19 +13,20 @@ use diesel::prelude::*;
 use ipnetwork::IpNetwork;
 use schema_core::live::harness::TestDatabase;
 use schema_core::Jsonb;
-use schema_models::accounts::{accounts, Account};
-use schema_models::auth::{users, User};
+use schema_models::accounts::{accounts, Account, NewAccount};
+use schema_models::auth::{users, NewUser, User};
 use schema_models::billing::{
     account_subscriptions, billing_events, invoices, subscription_plans, AccountSubscription,
-    BillingEvent, Invoice, InvoiceStatus, SubscriptionPlan, SubscriptionStatus,
+    BillingEvent, InvoiceStatus, NewAccountSubscription, NewBillingEvent, NewInvoice,
+    NewSubscriptionPlan, SubscriptionPlan, SubscriptionStatus,
 };
-use schema_models::devices::{device_status, devices, Device, DeviceStatus};
+use schema_models::devices::{device_status, devices, Device, NewDevice, NewDeviceStatus};
 use schema_models::telecom::{
-    call_detail_records, CallDetailRecord, CallDirection, CallDisposition,
+    call_detail_records, CallDetailRecord, CallDirection, CallDisposition, NewCallDetailRecord,
 };
 use schema_models::voicemail::{
-    voicemail_boxes, voicemail_messages, GreetingSettings, TranscriptionStatus, VoicemailBox,
-    VoicemailMessage,
+    voicemail_boxes, voicemail_messages, GreetingSettings, NewVoicemailBox, NewVoicemailMessage,
+    TranscriptionStatus, VoicemailBox, VoicemailMessage, VoicemailMessageChanges,
 };
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -65,85 +66,99 @@ struct Loaded {
     events: Vec<BillingEvent>,
 }
 
+/// Inserts through the generated `New*` types, leaving every defaulted column to the database
+/// (`None`), and reads the rows back as the database stored them.
 fn load(conn: &mut PgConnection) -> Loaded {
     let now = Utc::now();
-    let accounts: Vec<Account> = (0..ACCOUNTS)
-        .map(|a| Account {
-            id: Uuid::new_v4(),
-            account_number: 0,
+    let new_accounts: Vec<NewAccount> = (0..ACCOUNTS)
+        .map(|a| NewAccount {
+            id: None,
             name: format!("Carrier {a}"),
             realm: format!("carrier{a}.sip.example.net"),
-            status: "active".into(),
+            status: None,
             parent_account_id: None,
-            settings: serde_json::json!({"timezone": "Europe/Brussels", "tier": if a == 0 { "gold" } else { "silver" }}),
-            created_at: now,
-            updated_at: now,
+            settings: Some(serde_json::json!({"timezone": "Europe/Brussels", "tier": if a == 0 { "gold" } else { "silver" }})),
+            created_at: None,
+            updated_at: None,
             deleted_at: None,
         })
         .collect();
-    diesel::insert_into(accounts::table)
-        .values(&accounts)
-        .execute(conn)
+    let accounts: Vec<Account> = diesel::insert_into(accounts::table)
+        .values(&new_accounts)
+        .returning(Account::as_returning())
+        .get_results(conn)
         .unwrap();
+    // The database filled what was left out: keys, the identity number, defaults.
+    assert!(accounts
+        .iter()
+        .all(|a| a.status == "active" && a.account_number > 0));
 
-    let users: Vec<User> = accounts
+    let new_users: Vec<NewUser> = accounts
         .iter()
         .flat_map(|a| {
-            (0..USERS_PER_ACCOUNT).map(move |u| User {
-                id: Uuid::new_v4(),
+            (0..USERS_PER_ACCOUNT).map(move |u| NewUser {
+                id: None,
                 account_id: a.id,
                 username: format!("user{u}"),
                 email: format!("user{u}@{}", a.realm),
                 first_name: Some(format!("User {u}")),
                 last_name: None,
-                mfa_enabled: u == 0,
+                mfa_enabled: (u == 0).then_some(true),
                 mfa_secret: None,
                 last_login_ip: Some(format!("192.0.2.{}", 10 + u).parse().unwrap()),
-                created_at: now,
-                updated_at: now,
+                created_at: None,
+                updated_at: None,
                 deleted_at: None,
                 password_hash: None,
             })
         })
         .collect();
-    diesel::insert_into(users::table)
-        .values(&users)
-        .execute(conn)
+    let users: Vec<User> = diesel::insert_into(users::table)
+        .values(&new_users)
+        .returning(User::as_returning())
+        .get_results(conn)
         .unwrap();
+    assert!(users
+        .iter()
+        .all(|u| u.mfa_enabled == (u.username == "user0")));
 
     let models = ["T54W", "VVX450", "W60B", "SPA112"];
-    let devices: Vec<Device> = accounts
+    let new_devices: Vec<NewDevice> = accounts
         .iter()
         .enumerate()
         .flat_map(|(ai, a)| {
             let users = &users;
-            (0..DEVICES_PER_ACCOUNT).map(move |d| Device {
-                id: Uuid::new_v4(),
+            (0..DEVICES_PER_ACCOUNT).map(move |d| NewDevice {
+                id: None,
                 account_id: a.id,
                 owner_user_id: Some(users[ai * USERS_PER_ACCOUNT + d % USERS_PER_ACCOUNT].id),
                 name: format!("Desk {d}"),
-                device_type: if d == 3 { "ata" } else { "sip_device" }.into(),
+                device_type: (d == 3).then(|| "ata".into()),
                 mac_address: Some(format!("00:1a:2b:{ai:02x}:00:{d:02x}")),
                 sip_username: format!("ext{}", 100 + d),
-                custom_metadata: serde_json::json!({"model": models[d], "firmware": {"channel": "stable"}}),
-                enabled: true,
-                created_at: now,
-                updated_at: now,
+                custom_metadata: Some(
+                    serde_json::json!({"model": models[d], "firmware": {"channel": "stable"}}),
+                ),
+                enabled: None,
+                created_at: None,
+                updated_at: None,
                 deleted_at: None,
             })
         })
         .collect();
-    diesel::insert_into(devices::table)
-        .values(&devices)
-        .execute(conn)
+    let devices: Vec<Device> = diesel::insert_into(devices::table)
+        .values(&new_devices)
+        .returning(Device::as_returning())
+        .get_results(conn)
         .unwrap();
-    let statuses: Vec<DeviceStatus> = devices
+    assert!(devices.iter().all(|d| d.enabled && d.created_at >= now));
+    let statuses: Vec<NewDeviceStatus> = devices
         .iter()
         .enumerate()
-        .map(|(i, d)| DeviceStatus {
+        .map(|(i, d)| NewDeviceStatus {
             device_id: d.id,
             account_id: d.account_id,
-            status: if i % 5 == 0 { "offline" } else { "registered" }.into(),
+            status: (i % 5 == 0).then(|| "offline".into()),
             last_seen: Some(now - Duration::minutes(i as i64)),
             last_ip_address: Some(format!("198.51.100.{}/32", i + 1).parse().unwrap()),
             registration_status: Some("ok".into()),
@@ -151,8 +166,8 @@ fn load(conn: &mut PgConnection) -> Loaded {
             firmware_version: Some("66.86.0.15".into()),
             health_score: Some(dec(&format!("0.{}", 70 + i))),
             last_diagnostic_run: None,
-            created_at: now,
-            updated_at: now,
+            created_at: None,
+            updated_at: None,
         })
         .collect();
     diesel::insert_into(device_status::table)
@@ -171,7 +186,7 @@ fn load(conn: &mut PgConnection) -> Loaded {
         CallDisposition::NoAnswer,
         CallDisposition::Failed,
     ];
-    let mut cdrs = Vec::new();
+    let mut new_cdrs = Vec::new();
     for (ai, a) in accounts.iter().enumerate() {
         for c in 0..CDRS_PER_ACCOUNT {
             let i = ai * CDRS_PER_ACCOUNT + c;
@@ -179,8 +194,7 @@ fn load(conn: &mut PgConnection) -> Loaded {
             let disposition = dispositions[pick(i, dispositions.len())];
             let answered = disposition == CallDisposition::Answered;
             let seconds = (pick(i, 600) + 5) as i64;
-            cdrs.push(CallDetailRecord {
-                id: 0,
+            new_cdrs.push(NewCallDetailRecord {
                 account_id: a.id,
                 call_id: format!("{i:06}@carrier{ai}.example.net"),
                 direction: if i % 2 == 0 {
@@ -193,7 +207,6 @@ fn load(conn: &mut PgConnection) -> Loaded {
                 started_at,
                 answered_at: answered.then(|| started_at + Duration::seconds(3)),
                 ended_at: Some(started_at + Duration::seconds(seconds)),
-                duration_seconds: None,
                 disposition: Some(disposition),
                 // A tenth of the traffic comes from one carrier network.
                 source_ip: Some(if i % 10 == 0 {
@@ -204,128 +217,145 @@ fn load(conn: &mut PgConnection) -> Loaded {
                         .unwrap()
                 }),
                 carrier_network: Some("203.0.113.0/24".parse().unwrap()),
-                codecs: vec!["opus".into(), "pcmu".into()],
+                codecs: Some(vec!["opus".into(), "pcmu".into()]),
                 cost: answered.then(|| dec(&format!("0.{:04}", seconds * 10))),
-                created_at: started_at,
+                created_at: Some(started_at),
             });
         }
     }
-    for chunk in cdrs.chunks(1_000) {
-        diesel::insert_into(call_detail_records::table)
-            .values(chunk)
-            .execute(conn)
-            .unwrap();
+    let mut cdrs: Vec<CallDetailRecord> = Vec::new();
+    for chunk in new_cdrs.chunks(1_000) {
+        cdrs.extend(
+            diesel::insert_into(call_detail_records::table)
+                .values(chunk)
+                .returning(CallDetailRecord::as_returning())
+                .get_results(conn)
+                .unwrap(),
+        );
     }
 
     // Voicemail: a box per user, five messages each, most transcribed.
-    let boxes: Vec<VoicemailBox> = users
+    let new_boxes: Vec<NewVoicemailBox> = users
         .iter()
         .enumerate()
-        .map(|(u, user)| VoicemailBox {
-            id: Uuid::new_v4(),
+        .map(|(u, user)| NewVoicemailBox {
+            id: None,
             account_id: user.account_id,
             owner_user_id: Some(user.id),
             mailbox_number: format!("{}", 8000 + u),
             pin_hash: None,
-            max_messages: 100,
-            greeting: Jsonb(GreetingSettings {
+            max_messages: None,
+            greeting: Some(Jsonb(GreetingSettings {
                 active_greeting: Some("unavailable".into()),
                 custom_recording: None,
                 play_caller_id: u % 2 == 0,
-            }),
-            notify_emails: vec![user.email.clone()],
-            created_at: now,
-            updated_at: now,
+            })),
+            notify_emails: Some(vec![user.email.clone()]),
+            created_at: None,
+            updated_at: None,
             deleted_at: None,
         })
         .collect();
-    diesel::insert_into(voicemail_boxes::table)
-        .values(&boxes)
-        .execute(conn)
+    let boxes: Vec<VoicemailBox> = diesel::insert_into(voicemail_boxes::table)
+        .values(&new_boxes)
+        .returning(VoicemailBox::as_returning())
+        .get_results(conn)
         .unwrap();
+    assert!(boxes.iter().all(|b| b.max_messages == 100));
     let transcribed = [
         TranscriptionStatus::Completed,
         TranscriptionStatus::Completed,
         TranscriptionStatus::Completed,
-        TranscriptionStatus::Pending,
+        TranscriptionStatus::NotRequested,
         TranscriptionStatus::Failed,
     ];
-    let messages: Vec<VoicemailMessage> = boxes
+    let new_messages: Vec<NewVoicemailMessage> = boxes
         .iter()
         .flat_map(|b| {
             transcribed.iter().enumerate().map(move |(m, status)| {
                 let done = *status == TranscriptionStatus::Completed;
-                VoicemailMessage {
-                    id: Uuid::new_v4(),
+                NewVoicemailMessage {
+                    id: None,
                     account_id: b.account_id,
                     box_id: b.id,
                     caller_number: Some(format!("+322000{m:04}")),
                     caller_name: None,
                     duration_seconds: 10 + m as i32,
-                    received_at: now - Duration::hours(m as i64),
+                    received_at: Some(now - Duration::hours(m as i64)),
                     recording_key: format!("vm/{}/{m}.wav", b.id),
-                    transcription_status: *status,
+                    // `not_requested` is the column's default: left to the database.
+                    transcription_status: (*status != TranscriptionStatus::NotRequested)
+                        .then_some(*status),
                     transcription_text: done
                         .then(|| format!("Please call me back about order {m}.")),
                     transcription_confidence: done.then(|| dec(&format!("0.9{m}"))),
                     transcription_service: done.then(|| "whisper".into()),
                     transcription_completed_at: done.then_some(now),
-                    metadata: serde_json::json!({"language": "en", "spam_score": m}),
-                    created_at: now,
-                    updated_at: now,
+                    metadata: Some(serde_json::json!({"language": "en", "spam_score": m})),
+                    created_at: None,
+                    updated_at: None,
                     deleted_at: None,
                 }
             })
         })
         .collect();
-    diesel::insert_into(voicemail_messages::table)
-        .values(&messages)
-        .execute(conn)
+    let messages: Vec<VoicemailMessage> = diesel::insert_into(voicemail_messages::table)
+        .values(&new_messages)
+        .returning(VoicemailMessage::as_returning())
+        .get_results(conn)
         .unwrap();
+    assert_eq!(
+        messages
+            .iter()
+            .map(|m| m.transcription_status)
+            .collect::<Vec<_>>(),
+        boxes.iter().flat_map(|_| transcribed).collect::<Vec<_>>()
+    );
 
     // Billing: a plan, a subscription per account, an event per answered call, monthly invoices.
-    let plan = SubscriptionPlan {
-        id: Uuid::new_v4(),
-        code: "pro".into(),
-        name: "Pro".into(),
-        description: Some("Unlimited extensions".into()),
-        billing_cycle_days: 30,
-        base_price: dec("49.00"),
-        currency: "EUR".into(),
-        features: serde_json::json!({"seats": 25, "recording": true}),
-        is_active: true,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-    };
-    diesel::insert_into(subscription_plans::table)
-        .values(&plan)
-        .execute(conn)
+    let plan: SubscriptionPlan = diesel::insert_into(subscription_plans::table)
+        .values(&NewSubscriptionPlan {
+            id: None,
+            code: "pro".into(),
+            name: "Pro".into(),
+            description: Some("Unlimited extensions".into()),
+            billing_cycle_days: Some(30),
+            base_price: dec("49.00"),
+            currency: Some("EUR".into()),
+            features: Some(serde_json::json!({"seats": 25, "recording": true})),
+            is_active: None,
+            created_at: None,
+            updated_at: None,
+            deleted_at: None,
+        })
+        .returning(SubscriptionPlan::as_returning())
+        .get_result(conn)
         .unwrap();
-    let subscriptions: Vec<AccountSubscription> = accounts
+    assert!(plan.is_active);
+    let new_subscriptions: Vec<NewAccountSubscription> = accounts
         .iter()
-        .map(|a| AccountSubscription {
-            id: Uuid::new_v4(),
+        .map(|a| NewAccountSubscription {
+            id: None,
             account_id: a.id,
             plan_id: plan.id,
-            status: SubscriptionStatus::Active,
+            status: Some(SubscriptionStatus::Active),
             started_at: start,
             expires_at: None,
-            auto_renew: true,
-            created_at: now,
-            updated_at: now,
+            auto_renew: None,
+            created_at: None,
+            updated_at: None,
             deleted_at: None,
         })
         .collect();
-    diesel::insert_into(account_subscriptions::table)
-        .values(&subscriptions)
-        .execute(conn)
+    let subscriptions: Vec<AccountSubscription> = diesel::insert_into(account_subscriptions::table)
+        .values(&new_subscriptions)
+        .returning(AccountSubscription::as_returning())
+        .get_results(conn)
         .unwrap();
-    let events: Vec<BillingEvent> = cdrs
+    let new_events: Vec<NewBillingEvent> = cdrs
         .iter()
         .filter(|c| c.cost.is_some())
-        .map(|c| BillingEvent {
-            id: 0,
+        .map(|c| NewBillingEvent {
             account_id: c.account_id,
             subscription_id: subscriptions
                 .iter()
@@ -333,45 +363,49 @@ fn load(conn: &mut PgConnection) -> Loaded {
                 .map(|s| s.id),
             event_type: "call_usage".into(),
             amount: c.cost.clone().unwrap(),
-            currency: "EUR".into(),
-            quantity: BigDecimal::from(1),
+            currency: Some("EUR".into()),
+            quantity: Some(BigDecimal::from(1)),
             unit_type: Some("call".into()),
             description: None,
-            metadata: serde_json::json!({"call_id": c.call_id}),
-            occurred_at: c.ended_at.unwrap(),
+            metadata: Some(serde_json::json!({"call_id": c.call_id})),
+            occurred_at: Some(c.ended_at.unwrap()),
             processed_at: None,
         })
         .collect();
-    for chunk in events.chunks(1_000) {
-        diesel::insert_into(billing_events::table)
-            .values(chunk)
-            .execute(conn)
-            .unwrap();
+    let mut events: Vec<BillingEvent> = Vec::new();
+    for chunk in new_events.chunks(1_000) {
+        events.extend(
+            diesel::insert_into(billing_events::table)
+                .values(chunk)
+                .returning(BillingEvent::as_returning())
+                .get_results(conn)
+                .unwrap(),
+        );
     }
-    let invoices: Vec<Invoice> = accounts
+    let invoices: Vec<NewInvoice> = accounts
         .iter()
         .flat_map(|a| {
             (1..=MONTHS).map(move |m| {
                 let period_start = NaiveDate::from_ymd_opt(2026, m, 1).unwrap();
-                Invoice {
-                    id: Uuid::new_v4(),
+                NewInvoice {
+                    id: None,
                     account_id: a.id,
                     invoice_number: format!("INV-2026-{m:02}"),
-                    status: if m < MONTHS {
+                    status: Some(if m < MONTHS {
                         InvoiceStatus::Paid
                     } else {
                         InvoiceStatus::Issued
-                    },
+                    }),
                     period_start,
                     period_end: NaiveDate::from_ymd_opt(2026, m + 1, 1).unwrap(),
                     due_on: NaiveDate::from_ymd_opt(2026, m + 1, 15).unwrap(),
-                    subtotal: dec("49.00"),
-                    tax: dec("10.29"),
-                    total: dec("59.29"),
-                    currency: "EUR".into(),
+                    subtotal: Some(dec("49.00")),
+                    tax: Some(dec("10.29")),
+                    total: Some(dec("59.29")),
+                    currency: Some("EUR".into()),
                     issued_at: Some(now),
-                    created_at: now,
-                    updated_at: now,
+                    created_at: None,
+                    updated_at: None,
                     deleted_at: None,
                 }
             })
@@ -551,15 +585,12 @@ fn a_realistic_data_set_loads_and_typed_queries_work_across_schemas() {
         .as_deref()
         .is_some_and(|s| s.starts_with("Please call me back"))));
     assert!(transcripts.iter().any(|t| t.4 .0.play_caller_id));
-    let pending: i64 = voicemail_messages::table
-        .filter(voicemail_messages::transcription_status.eq_any([
-            TranscriptionStatus::Pending,
-            TranscriptionStatus::Processing,
-        ]))
+    let untranscribed: i64 = voicemail_messages::table
+        .filter(voicemail_messages::transcription_status.eq(TranscriptionStatus::NotRequested))
         .count()
         .get_result(&mut conn)
         .unwrap();
-    assert_eq!(pending, data.users.len() as i64);
+    assert_eq!(untranscribed, data.users.len() as i64);
 
     // Billing across schemas: open invoices with their subscription's plan.
     let open: Vec<(String, String, BigDecimal, InvoiceStatus)> = invoices::table
@@ -589,21 +620,53 @@ fn a_realistic_data_set_loads_and_typed_queries_work_across_schemas() {
         Some(dec("59.29") * BigDecimal::from(ACCOUNTS as u32 * (MONTHS - 1)))
     );
 
-    // A whole typed row back, equal to what was inserted but for what PostgreSQL assigns.
+    // A whole typed row back, equal to what the insert returned, with what PostgreSQL
+    // assigned: the serial key and the generated duration.
     let first = &data.cdrs[0];
     let stored: CallDetailRecord = call_detail_records::table
         .filter(call_detail_records::call_id.eq(&first.call_id))
         .select(CallDetailRecord::as_select())
         .get_result(&mut conn)
         .unwrap();
-    assert_eq!(
-        CallDetailRecord {
-            id: 0,
-            duration_seconds: None,
-            ..stored.clone()
-        },
-        *first
-    );
+    assert_eq!(stored, *first);
     assert!(stored.id > 0);
+    assert_eq!(
+        stored.duration_seconds.map(i64::from),
+        stored
+            .ended_at
+            .map(|end| (end - stored.started_at).num_seconds())
+    );
     let _: &DateTime<Utc> = &stored.started_at;
+
+    // A change type sets what is `Some`, sets NULL for `Some(None)`, and leaves the rest.
+    let message = data
+        .messages
+        .iter()
+        .find(|m| m.transcription_text.is_some())
+        .unwrap();
+    let changed: VoicemailMessage = diesel::update(voicemail_messages::table.find(message.id))
+        .set(&VoicemailMessageChanges {
+            transcription_status: Some(TranscriptionStatus::Failed),
+            transcription_text: Some(None),
+            ..Default::default()
+        })
+        .returning(VoicemailMessage::as_returning())
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(changed.transcription_status, TranscriptionStatus::Failed);
+    assert_eq!(changed.transcription_text, None);
+    assert_eq!(
+        changed.transcription_confidence,
+        message.transcription_confidence
+    );
+    assert_eq!(changed.recording_key, message.recording_key);
+    assert!(
+        changed.updated_at >= message.updated_at,
+        "the trigger keeps updated_at"
+    );
+    // Nothing to set is Diesel's error, not a silent no-op.
+    assert!(diesel::update(voicemail_messages::table.find(message.id))
+        .set(&VoicemailMessageChanges::default())
+        .execute(&mut conn)
+        .is_err());
 }

@@ -146,11 +146,18 @@ pub fn codegen(item: &mut syn::ItemStruct, m: &Model) -> TokenStream {
     let enum_defaults = EnumDefaults { m };
     let soft_delete = super::soft_delete::scopes(item, m, &table_mod);
     let listed = quote_spanned!(ident.span()=> const _: () = ::schema_core::__private::assert_listed::<#ident>(););
+    let write_types = WriteTypes {
+        m,
+        item,
+        table_mod: &table_mod,
+    };
 
     quote! {
         #[derive(::diesel::Queryable, ::diesel::Selectable, ::diesel::Insertable, ::diesel::Identifiable)]
         #[diesel(table_name = #table_mod, primary_key(#(#pk_fields),*), check_for_backend(::diesel::pg::Pg))]
         #item
+
+        #write_types
 
         #table
 
@@ -559,5 +566,152 @@ impl ToTokens for EnumDefaults<'_> {
                 );
             });
         }
+    }
+}
+
+/// The insert and change types: `New<Table>` without the columns the database fills (identity
+/// and generated ones left out, defaulted ones optional: `None` sends `DEFAULT`), and
+/// `<Table>Changes`, an `AsChangeset` with every column that may change as an `Option` (`None`
+/// leaves it as it is; a nullable column's `Some(None)` sets NULL). A table whose rows never
+/// change (append-only) gets no change type; nor do the key, generated and tenant columns.
+struct WriteTypes<'a> {
+    m: &'a Model,
+    item: &'a syn::ItemStruct,
+    table_mod: &'a Ident,
+}
+
+/// A column's role in the write types.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Written {
+    /// The database fills it and nothing may set it (identity, generated).
+    ByTheDatabase,
+    /// A default fills it unless a value is given.
+    Defaulted,
+    /// The insert must give it.
+    Given,
+}
+
+fn written(c: &ColumnModel) -> Written {
+    if c.identity.is_some() || c.generated.is_some() {
+        Written::ByTheDatabase
+    } else if c.default.is_some() {
+        Written::Defaulted
+    } else {
+        Written::Given
+    }
+}
+
+/// The standard traits the struct derives (`Debug`, `Clone`, `PartialEq`, `Eq`), which its
+/// write types derive too: the struct deriving one proves its field types have it, which
+/// deriving it unasked would assume.
+fn std_derives(item: &syn::ItemStruct) -> Vec<syn::Path> {
+    let mut derives = Vec::new();
+    for attr in item.attrs.iter().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        for path in paths {
+            let last = path.segments.last().map(|s| s.ident.to_string());
+            if matches!(
+                last.as_deref(),
+                Some("Debug" | "Clone" | "PartialEq" | "Eq")
+            ) {
+                derives.push(path);
+            }
+        }
+    }
+    derives
+}
+
+/// `New<Struct>` and `<Struct>Changes`, the names `#[table]` gives the write types.
+pub fn write_type_names(ident: &Ident) -> (Ident, Ident) {
+    (
+        format_ident!("New{}", ident),
+        format_ident!("{}Changes", ident),
+    )
+}
+
+impl ToTokens for WriteTypes<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let (m, table_mod) = (self.m, self.table_mod);
+        let syn::Fields::Named(fields) = &self.item.fields else {
+            return;
+        };
+        let vis = &self.item.vis;
+        let ident = &m.ident;
+        let (new, changes) = write_type_names(ident);
+        let columns: Vec<(&ColumnModel, &syn::Type)> = m
+            .columns
+            .iter()
+            .zip(fields.named.iter().map(|f| &f.ty))
+            .collect();
+
+        let insert_fields = columns.iter().filter_map(|(c, ty)| {
+            let field = &c.field;
+            match written(c) {
+                Written::ByTheDatabase => None,
+                // A nullable column's `Option` already sends DEFAULT for `None`.
+                Written::Defaulted if c.ty.nullable => Some(quote!(pub #field: #ty,)),
+                Written::Defaulted => Some(quote!(pub #field: ::core::option::Option<#ty>,)),
+                Written::Given => Some(quote!(pub #field: #ty,)),
+            }
+        });
+        let new_doc = format!(
+            "A row to insert into `{}.{}`: [`{ident}`] without the columns the database fills. \
+             Identity and generated columns are left out; a defaulted column is an `Option`, \
+             whose `None` inserts the column's default.",
+            m.schema, m.name
+        );
+        let derives = std_derives(self.item);
+        tokens.extend(quote! {
+            #[doc = #new_doc]
+            #[derive(#(#derives,)* ::diesel::Insertable)]
+            #[diesel(table_name = #table_mod)]
+            #vis struct #new {
+                #(#insert_fields)*
+            }
+        });
+
+        if m.append_only_trigger.is_some() {
+            return;
+        }
+        let key = &m.primary_key.1;
+        let tenant = matches!(m.kind, Kind::Tenant);
+        let change_fields: Vec<TokenStream> = columns
+            .iter()
+            .filter(|(c, _)| {
+                let fixed = written(c) == Written::ByTheDatabase
+                    || key.contains(&c.name)
+                    || (tenant && c.name == schema_rules::tenant::COLUMN)
+                    // The trigger sets it on every update, whatever the update says.
+                    || (m.updated_at_trigger.is_some() && c.name == "updated_at");
+                !fixed
+            })
+            .map(|(c, ty)| {
+                let field = &c.field;
+                quote!(pub #field: ::core::option::Option<#ty>,)
+            })
+            .collect();
+        if change_fields.is_empty() {
+            return;
+        }
+        let changes_doc = format!(
+            "Changes to rows of `{}.{}`, for `diesel::update(..).set(..)`: each field that is \
+             `Some` is set (a nullable column's `Some(None)` sets NULL), each `None` is left as \
+             it is. The key, generated and tenant columns are not among them, nor `updated_at` \
+             where a trigger sets it. All `None` is an error from Diesel (there is nothing to \
+             set).",
+            m.schema, m.name
+        );
+        tokens.extend(quote! {
+            #[doc = #changes_doc]
+            #[derive(#(#derives,)* ::core::default::Default, ::diesel::AsChangeset)]
+            #[diesel(table_name = #table_mod)]
+            #vis struct #changes {
+                #(#change_fields)*
+            }
+        });
     }
 }
