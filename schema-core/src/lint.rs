@@ -11,9 +11,10 @@
 //! safe (a `NOT VALID` constraint, a concurrent index build).
 
 use crate::diff::{rewrites_table, Change};
-use crate::ir::{Identity, QualifiedName, SqlType};
+use crate::ir::{Identity, IndexMethod, QualifiedName, Schema, SqlType, Table};
 use crate::plan::Step;
-use std::collections::BTreeSet;
+use crate::role::Privilege;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -162,6 +163,16 @@ pub const RULES: &[Rule] = &[
         name: "timestamp-without-time-zone",
         explanation: "A timestamp without time zone: it stores wall-clock time with no zone; instants should be timestamptz (`DateTime<Utc>`).",
     },
+    Rule {
+        code: "L208",
+        name: "unindexed-foreign-key",
+        explanation: "A foreign key whose referencing columns lead no index (no primary key, unique constraint or full btree index starts with them): every DELETE from the referenced table, and every UPDATE of its key, scans the referencing table for the rows that refer to it while holding its locks, and joins along the key scan too. Declare an index that starts with the referencing columns. squawk has no rule for it.",
+    },
+    Rule {
+        code: "G501",
+        name: "grant-without-row-security",
+        explanation: "A declared role holds a privilege on a table without row-level security, so it reaches every row of it. A write privilege is a warning: nothing limits which rows it changes. SELECT is a note: global reference data is meant to be read whole, but a table holding a tenant's rows must be `tenant`. squawk has no rule for it.",
+    },
 ];
 
 pub fn rule(code: &str) -> &'static Rule {
@@ -175,7 +186,7 @@ pub fn rule(code: &str) -> &'static Rule {
 pub struct Finding {
     pub code: &'static str,
     pub severity: Severity,
-    /// The migration directory (or the one `generate` would write).
+    /// The migration directory (or the one `generate` would write), or [`DECLARATIONS`].
     pub migration: String,
     pub message: String,
 }
@@ -192,6 +203,98 @@ impl fmt::Display for Finding {
             self.message
         )
     }
+}
+
+/// What `lint_schema` reports its findings under: they are about the declarations as they
+/// stand, not about one migration.
+pub const DECLARATIONS: &str = "declarations";
+
+/// Findings on the declarations as a whole: foreign keys that lead no index (L208) and
+/// privileges on tables without row-level security (G501).
+pub fn lint_schema(schema: &Schema) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut add = |code: &'static str, severity: Severity, message: String| {
+        findings.push(Finding {
+            code,
+            severity,
+            migration: DECLARATIONS.to_string(),
+            message,
+        })
+    };
+    for table in &schema.tables {
+        for fk in &table.foreign_keys {
+            if !leads_an_index(table, &fk.columns) {
+                add(
+                    "L208",
+                    Severity::Warning,
+                    format!(
+                        "foreign key `{}` on `{}` ({}) leads no index: a DELETE from `{}` scans `{}` for the rows that refer to it",
+                        fk.name,
+                        table.qualified_name(),
+                        fk.columns.join(", "),
+                        fk.references,
+                        table.qualified_name()
+                    ),
+                );
+            }
+        }
+    }
+    let mut by_table: BTreeMap<(QualifiedName, String), BTreeSet<Privilege>> = BTreeMap::new();
+    for grant in crate::role::grants(schema) {
+        let unguarded = schema
+            .table(&grant.table)
+            .is_some_and(|t| t.row_security.is_none());
+        if unguarded {
+            by_table
+                .entry((grant.table, grant.role))
+                .or_default()
+                .insert(grant.privilege);
+        }
+    }
+    for ((table, role), privileges) in by_table {
+        let writes = privileges.iter().any(|p| *p != Privilege::Select);
+        let list: Vec<&str> = privileges.iter().map(|p| p.to_sql()).collect();
+        add(
+            "G501",
+            if writes { Severity::Warning } else { Severity::Note },
+            format!(
+                "`{role}` holds {} on `{table}`, which has no row-level security: it reaches every row",
+                list.join(", ")
+            ),
+        );
+    }
+    findings
+}
+
+/// Whether `columns` (in any order) are the leading columns of the table's primary key, of a
+/// unique constraint or of a btree index over every row: what lets PostgreSQL find the rows
+/// referring to a key without scanning the table.
+fn leads_an_index(table: &Table, columns: &[String]) -> bool {
+    let wanted: BTreeSet<&str> = columns.iter().map(String::as_str).collect();
+    let leads = |keys: Vec<&str>| {
+        keys.len() >= wanted.len()
+            && keys[..wanted.len()]
+                .iter()
+                .copied()
+                .collect::<BTreeSet<_>>()
+                == wanted
+    };
+    leads(
+        table
+            .primary_key
+            .columns
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    ) || table
+        .uniques
+        .iter()
+        .any(|u| leads(u.columns.iter().map(String::as_str).collect()))
+        || table.indexes.iter().any(|i| {
+            i.method == IndexMethod::Btree
+                && i.predicate.is_none()
+                && leads(i.columns.iter().map(|k| k.column.as_str()).collect())
+        })
 }
 
 /// The findings of one migration: its changes, whether it runs in a transaction, and whether
@@ -582,3 +685,97 @@ pub const SQUAWK_RULES: &[(&str, &[&str])] = &[
     ("disallowed-unique-constraint", &["L203"]),
     ("adding-serial-primary-key-field", &["L203"]),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Column, ForeignKey, Index, PrimaryKey, ReferentialAction, Unique};
+
+    fn table(name: &str, columns: &[&str]) -> Table {
+        let columns = columns
+            .iter()
+            .map(|c| Column::new(*c, SqlType::BigInt, false))
+            .collect::<Vec<_>>();
+        let primary_key = PrimaryKey {
+            name: format!("{name}_pkey"),
+            columns: vec![columns[0].name.clone()],
+        };
+        Table::new("billing", name, columns, primary_key)
+    }
+
+    /// `invoices (id, account_id, plan_id, total)` referring to `accounts` by `columns`,
+    /// with `index` (if any) on it.
+    fn unindexed(columns: &[&str], shape: impl FnOnce(&mut Table)) -> Vec<Finding> {
+        let mut invoices = table("invoices", &["id", "account_id", "plan_id", "total"]);
+        invoices.foreign_keys.push(ForeignKey {
+            name: "invoices_fkey".into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            references: QualifiedName::new("billing", "accounts"),
+            referenced_columns: columns.iter().map(|c| c.to_string()).collect(),
+            on_delete: ReferentialAction::NoAction,
+            on_update: ReferentialAction::NoAction,
+            on_delete_columns: vec![],
+        });
+        shape(&mut invoices);
+        let accounts = table("accounts", &["account_id", "plan_id"]);
+        lint_schema(&Schema::new(vec![accounts, invoices]))
+            .into_iter()
+            .filter(|f| f.code == "L208")
+            .collect()
+    }
+
+    #[test]
+    fn a_foreign_key_needs_an_index_that_starts_with_its_columns() {
+        let one = ["account_id"];
+        let two = ["account_id", "plan_id"];
+        let found = unindexed(&one, |_| {});
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("`invoices_fkey`"), "{found:?}");
+        assert_eq!(found[0].migration, DECLARATIONS);
+        // Led by a btree index, a unique constraint or the primary key: nothing to say.
+        let index = |cols: &[&str]| Index::on("i", cols, false);
+        assert!(unindexed(&one, |t| t.indexes.push(index(&["account_id", "total"]))).is_empty());
+        assert!(unindexed(&two, |t| t.indexes.push(index(&[
+            "plan_id",
+            "account_id",
+            "id"
+        ])))
+        .is_empty());
+        assert!(unindexed(&two, |t| t.uniques.push(Unique {
+            name: "u".into(),
+            columns: vec!["account_id".into(), "plan_id".into()],
+        }))
+        .is_empty());
+        assert!(unindexed(&one, |t| t.primary_key.columns =
+            vec!["account_id".into(), "id".into()])
+        .is_empty());
+        // An index that does not start with the columns, covers part of them, is partial or
+        // is not a btree does not serve the lookup.
+        assert_eq!(
+            unindexed(&one, |t| t.indexes.push(index(&["total", "account_id"]))).len(),
+            1
+        );
+        assert_eq!(
+            unindexed(&two, |t| t.indexes.push(index(&["account_id"]))).len(),
+            1
+        );
+        assert_eq!(
+            unindexed(&one, |t| {
+                let mut partial = index(&["account_id"]);
+                partial.predicate = Some("total > 0".into());
+                t.indexes.push(partial);
+            })
+            .len(),
+            1
+        );
+        assert_eq!(
+            unindexed(&one, |t| {
+                let mut gin = index(&["account_id"]);
+                gin.method = IndexMethod::Gin;
+                t.indexes.push(gin);
+            })
+            .len(),
+            1
+        );
+    }
+}

@@ -597,12 +597,14 @@ pub fn generate(
     ))
 }
 
-/// Lint's findings on every recorded migration and on what `generate` would write now.
+/// Lint's findings on every recorded migration, on what `generate` would write now, and on
+/// the declarations as a whole ([`lint::lint_schema`]).
 pub fn lint(dir: &Path, declared: &Schema) -> Result<Vec<Finding>, MigrationError> {
     let state = MigrationState::load(dir)?;
     let mut findings = state.lint_recorded();
     let (_, pending) = planned(&state, "pending", "<next>", declared, false)?;
     findings.extend(pending);
+    findings.extend(lint::lint_schema(declared));
     Ok(findings)
 }
 

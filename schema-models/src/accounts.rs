@@ -42,6 +42,7 @@ pub struct Account {
 #[schema_core::table(
     schema = "accounts",
     name = "account_contacts",
+    index(account_id),
     tenant,
     unique_index(
         account_id,

@@ -110,6 +110,7 @@ pub struct ApiAuditLog {
 #[schema_core::table(
     schema = "audit",
     name = "login_history",
+    index(account_id),
     tenant,
     untenanted_rows = "attempts are recorded before an account is chosen, failed ones without a user",
     append_only,

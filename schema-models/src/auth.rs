@@ -95,6 +95,7 @@ pub struct UserAccount {
 #[schema_core::table(
     schema = "auth",
     name = "sessions",
+    index(account_id, user_id),
     tenant,
     hard_delete = "expired and revoked sessions are purged; login_history keeps the record",
     unique(

@@ -195,6 +195,7 @@ pub struct AccountSubscription {
 #[schema_core::table(
     schema = "billing",
     name = "billing_events",
+    index(account_id, subscription_id),
     tenant,
     append_only(time = occurred_at),
     foreign_key(
@@ -317,6 +318,7 @@ pub struct Invoice {
 #[schema_core::table(
     schema = "billing",
     name = "invoice_items",
+    index(account_id, invoice_id),
     tenant,
     hard_delete = "lines belong to their invoice and go with it",
     foreign_key(
@@ -398,6 +400,8 @@ pub struct PaymentMethod {
 #[schema_core::table(
     schema = "billing",
     name = "payments",
+    index(account_id, invoice_id),
+    index(account_id, payment_method_id),
     tenant,
     append_only(time = received_at),
     foreign_key(
@@ -439,6 +443,7 @@ pub struct Payment {
 #[schema_core::table(
     schema = "billing",
     name = "billing_periods",
+    index(account_id, invoice_id),
     tenant,
     hard_delete = "periods go with their subscription",
     foreign_key(

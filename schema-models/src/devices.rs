@@ -11,6 +11,7 @@ use uuid::Uuid;
 #[schema_core::table(
     schema = "devices",
     name = "devices",
+    index(account_id, owner_user_id),
     tenant,
     foreign_key(
         columns(account_id, owner_user_id),
@@ -59,6 +60,7 @@ pub struct Device {
 #[schema_core::table(
     schema = "devices",
     name = "device_status",
+    index(account_id, device_id),
     tenant,
     hard_delete = "one row per device, deleted with the device",
     foreign_key(
@@ -105,6 +107,7 @@ pub enum AlertSeverity {
 #[schema_core::table(
     schema = "devices",
     name = "device_events",
+    index(account_id, device_id),
     tenant,
     append_only(time = occurred_at),
     foreign_key(
@@ -137,6 +140,7 @@ pub struct DeviceEvent {
 #[schema_core::table(
     schema = "devices",
     name = "device_diagnostics",
+    index(account_id, device_id),
     tenant,
     append_only(time = executed_at),
     foreign_key(
@@ -166,6 +170,7 @@ pub struct DeviceDiagnostic {
 #[schema_core::table(
     schema = "devices",
     name = "device_alerts",
+    index(account_id, device_id),
     tenant,
     foreign_key(
         columns(account_id, device_id),
@@ -259,6 +264,7 @@ pub struct FirmwareVersion {
 #[schema_core::table(
     schema = "devices",
     name = "device_configurations",
+    index(firmware_id),
     tenant,
     hard_delete = "configurations go with their device",
     foreign_key(

@@ -57,6 +57,7 @@ pub struct NumberInventory {
 #[schema_core::table(
     schema = "numbers",
     name = "number_assignments",
+    index(number_id),
     tenant,
     unique_index(
         number_id,
@@ -93,6 +94,7 @@ pub struct NumberAssignment {
 #[schema_core::table(
     schema = "numbers",
     name = "number_porting",
+    index(account_id),
     tenant,
     index(
         account_id,

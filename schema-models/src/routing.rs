@@ -148,6 +148,7 @@ pub struct RoutingPlanProvider {
 #[schema_core::table(
     schema = "routing",
     name = "message_stores",
+    index(default_language),
     tenant,
     unique(account_id, id),
     unique_index(account_id, name, where = "deleted_at IS NULL")
@@ -175,6 +176,7 @@ pub struct MessageStore {
 #[schema_core::table(
     schema = "routing",
     name = "message_keys",
+    index(account_id, message_store_id),
     tenant,
     unique(account_id, id),
     foreign_key(
@@ -210,6 +212,7 @@ pub struct MessageKey {
 #[schema_core::table(
     schema = "routing",
     name = "message_key_versions",
+    index(account_id, created_by),
     tenant,
     foreign_key(
         columns(account_id, created_by),
@@ -251,6 +254,8 @@ pub struct MessageKeyVersion {
 #[schema_core::table(
     schema = "routing",
     name = "routing_tables",
+    index(account_id, message_store_id),
+    index(language_code),
     tenant,
     unique(account_id, id),
     unique_index(account_id, source_id, where = "deleted_at IS NULL"),

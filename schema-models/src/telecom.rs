@@ -134,6 +134,7 @@ pub struct DialPlan {
 #[schema_core::table(
     schema = "telecom",
     name = "dial_plan_versions",
+    index(account_id, created_by),
     tenant,
     foreign_key(
         columns(account_id, created_by),
@@ -210,6 +211,7 @@ pub struct CallRecording {
 #[schema_core::table(
     schema = "telecom",
     name = "fax_documents",
+    index(account_id),
     tenant,
     index(
         account_id,
@@ -252,6 +254,7 @@ pub struct FaxDocument {
 #[schema_core::table(
     schema = "telecom",
     name = "conferences",
+    index(account_id),
     tenant,
     unique_index(account_id, extension, where = "deleted_at IS NULL"),
     check(
@@ -320,6 +323,7 @@ pub struct CallQueue {
 #[schema_core::table(
     schema = "telecom",
     name = "queue_members",
+    index(account_id, user_id),
     tenant,
     foreign_key(
         columns(account_id, user_id),
@@ -391,6 +395,7 @@ pub struct RingGroup {
 #[schema_core::table(
     schema = "telecom",
     name = "ring_group_members",
+    index(account_id, device_id),
     tenant,
     hard_delete = "removing a device from a group is the change itself",
     primary_key(account_id, ring_group_id, device_id),
@@ -456,6 +461,8 @@ pub struct CallEvent {
 #[schema_core::table(
     schema = "telecom",
     name = "extensions",
+    index(account_id, dial_plan_id),
+    index(account_id, user_id),
     tenant,
     foreign_key(
         columns(account_id, user_id),

@@ -10,6 +10,7 @@ use uuid::Uuid;
 #[schema_core::table(
     schema = "trunks",
     name = "trunks",
+    index(account_id, routing_plan_id),
     tenant,
     unique(account_id, id),
     unique_index(account_id, name, where = "deleted_at IS NULL"),

@@ -34,6 +34,7 @@ pub struct GreetingSettings {
 #[schema_core::table(
     schema = "voicemail",
     name = "voicemail_boxes",
+    index(account_id, owner_user_id),
     tenant,
     foreign_key(
         columns(account_id, owner_user_id),
@@ -80,6 +81,7 @@ pub struct VoicemailBox {
 #[schema_core::table(
     schema = "voicemail",
     name = "voicemail_messages",
+    index(account_id, box_id),
     tenant,
     foreign_key(
         columns(account_id, box_id),
@@ -141,6 +143,7 @@ pub struct VoicemailMessage {
 #[schema_core::table(
     schema = "voicemail",
     name = "voicemail_greetings",
+    index(account_id, box_id),
     tenant,
     foreign_key(
         columns(account_id, box_id),

@@ -92,6 +92,7 @@ fn indexes_carry_method_order_include_and_predicate() {
     assert_eq!(
         texts(&mut conn, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'voicemail' AND tablename = 'voicemail_messages' AND indexname <> 'voicemail_messages_pkey' ORDER BY indexname"),
         [
+            "CREATE INDEX voicemail_messages_account_id_box_id_idx ON voicemail.voicemail_messages USING btree (account_id, box_id)",
             "CREATE INDEX voicemail_messages_account_id_idx ON voicemail.voicemail_messages USING btree (account_id)",
             "CREATE INDEX voicemail_messages_box_inbox_idx ON voicemail.voicemail_messages USING btree (box_id, received_at DESC) INCLUDE (duration_seconds) WHERE (deleted_at IS NULL)",
             "CREATE INDEX voicemail_messages_metadata_idx ON voicemail.voicemail_messages USING gin (metadata)",

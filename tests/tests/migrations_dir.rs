@@ -267,3 +267,46 @@ fn a_failing_migration_leaves_the_database_as_it_was() {
     .unwrap();
     assert_eq!(accounts_schema, 0);
 }
+
+#[test]
+fn every_platform_foreign_key_leads_an_index_and_only_reference_data_is_read_without_rls() {
+    let schema = platform_schema();
+    let findings = schema_core::lint::lint_schema(&schema);
+    let unindexed: Vec<String> = findings
+        .iter()
+        .filter(|f| f.code == "L208")
+        .map(|f| f.to_string())
+        .collect();
+    assert!(unindexed.is_empty(), "{unindexed:#?}");
+    // Reading global reference data whole is the design (a note); no role writes a table
+    // without row-level security.
+    let writes: Vec<String> = findings
+        .iter()
+        .filter(|f| f.code == "G501" && f.severity != schema_core::lint::Severity::Note)
+        .map(|f| f.to_string())
+        .collect();
+    assert!(writes.is_empty(), "{writes:#?}");
+
+    // A tenant table that lost its row-level security is reported for every role that can
+    // write it, as a warning.
+    let mut unguarded = schema.clone();
+    let devices = unguarded
+        .tables
+        .iter_mut()
+        .find(|t| t.qualified_name() == QualifiedName::new("devices", "devices"))
+        .unwrap();
+    devices.row_security = None;
+    let findings = schema_core::lint::lint_schema(&unguarded);
+    let reported: Vec<&schema_core::lint::Finding> = findings
+        .iter()
+        .filter(|f| f.code == "G501" && f.message.contains("`devices.devices`"))
+        .collect();
+    assert!(
+        reported
+            .iter()
+            .any(|f| f.severity == schema_core::lint::Severity::Warning
+                && f.message.contains("platform_app")
+                && f.message.contains("DELETE")),
+        "{reported:#?}"
+    );
+}
