@@ -76,6 +76,32 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 900,
               value_parser = clap::value_parser!(u64).range(0..=86_400))]
         wait_for_lock: u64,
+        /// Apply the pending migrations up to and including this version and stop there: a
+        /// migration's version (`2026-11-22-194316-02`) or directory name, or the version of a
+        /// `generate` that wrote several phases (`2026-11-22-194316`: all of them). `status`
+        /// lists them.
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+    },
+    /// List the migrations of `migrations/` with whether $DATABASE_URL has applied each, and
+    /// whether it runs in a transaction; also the versions the database applied that this
+    /// checkout does not have. Changes nothing.
+    Status,
+    /// Revert the last N migrations $DATABASE_URL applied, newest first, each with its
+    /// `down.sql` (in a transaction unless it runs outside one). Refused when a down script
+    /// loses data (drops a table or column that holds rows) unless `--allow-data-loss`.
+    Rollback {
+        /// How many applied migrations to revert.
+        #[arg(long, default_value_t = 1, value_name = "N",
+              value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        steps: u32,
+        /// Revert even when a down script drops a table or column and the data in it.
+        #[arg(long)]
+        allow_data_loss: bool,
+        /// How long to wait for a `migrate` or `rollback` holding the migrate lock, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 900,
+              value_parser = clap::value_parser!(u64).range(0..=86_400))]
+        wait_for_lock: u64,
     },
     /// Print the full DDL of the declarations (what an empty database would need).
     Sql,
@@ -396,7 +422,8 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             // migrations to judge.
             let state = MigrationState::load(&dir).map_err(|e| e.to_string())?;
             state.check(&declared).map_err(|e| e.to_string())?;
-            let findings = state.lint_recorded();
+            let mut findings = state.lint_recorded();
+            findings.extend(crate::lint::lint_schema(&declared));
             let errors: Vec<String> = findings
                 .iter()
                 .filter(|f| f.severity == Severity::Error)
@@ -484,7 +511,25 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
         Command::Migrate {
             keep,
             wait_for_lock,
-        } => migrate(&dir, &declared, keep, Duration::from_secs(wait_for_lock)),
+            to,
+        } => migrate(
+            &dir,
+            &declared,
+            keep,
+            Duration::from_secs(wait_for_lock),
+            to.as_deref(),
+        ),
+        Command::Status => status(&dir),
+        Command::Rollback {
+            steps,
+            allow_data_loss,
+            wait_for_lock,
+        } => rollback(
+            &dir,
+            steps as usize,
+            allow_data_loss,
+            Duration::from_secs(wait_for_lock),
+        ),
         Command::Partitions { command } => partitions(&declared, command),
         Command::Sql => {
             print!("{}", migrations::render_full(&declared).up);
@@ -521,6 +566,7 @@ fn migrate(
     declared: &Schema,
     keep: bool,
     wait_for_lock: Duration,
+    to: Option<&str>,
 ) -> Result<(), String> {
     // The target comes first, so the first line says where this run goes.
     let (url, warnings) = database_url_from_env()?;
@@ -534,8 +580,10 @@ fn migrate(
     for warning in warnings {
         eprintln!("{warning}");
     }
-    // Refuse a corrupt migrations directory before touching any database.
+    // Refuse a corrupt migrations directory, or a target it does not hold, before touching any
+    // database.
     let state = MigrationState::load(dir).map_err(|e| e.to_string())?;
+    let to = to.map(|to| known_version(&state, to)).transpose()?;
     // The grants are computed from the declarations, so they are applied only when the
     // migrations hold all of them.
     let mut grant_roles = false;
@@ -563,7 +611,15 @@ fn migrate(
     };
     let mut conn = PgConnection::establish(&url).map_err(|e| format!("cannot connect: {e}"))?;
     crate::live::state::lock_migrations(&mut conn, wait_for_lock, &mut |m| eprintln!("{m}"))?;
-    let applied = apply_locked(&mut conn, &url, dir, &state, declared, grant_roles);
+    let applied = apply_locked(
+        &mut conn,
+        &url,
+        dir,
+        &state,
+        declared,
+        grant_roles,
+        to.as_deref(),
+    );
     crate::live::state::unlock_migrations(&mut conn);
     applied?;
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
@@ -587,6 +643,203 @@ fn migrate(
                 cluster.root().display()
             );
         }
+    }
+    Ok(())
+}
+
+/// The version key of the recorded migration `to` names (a version with or without dashes, or
+/// a directory name); an unknown one is an error that says where to look.
+fn known_version(state: &MigrationState, to: &str) -> Result<String, String> {
+    let key = migrations::version_key(to.trim());
+    // A `generate` that wrote several phases gave them its version plus `-01`, `-02` …: its
+    // version names them all, so the target is the last.
+    let last_phase = state
+        .snapshot
+        .migrations
+        .iter()
+        .map(|m| migrations::version_key(&m.directory))
+        .filter(|k| *k == key || (k.len() == key.len() + 2 && k.starts_with(&key)))
+        .max();
+    if let Some(last) = last_phase {
+        return Ok(last);
+    }
+    let last: Vec<&str> = state
+        .snapshot
+        .migrations
+        .iter()
+        .rev()
+        .take(3)
+        .map(|m| m.directory.as_str())
+        .collect();
+    Err(format!(
+        "no migration in {} has version `{to}` (the latest: {}); `cargo schema status` lists them all",
+        state.dir.display(),
+        if last.is_empty() { "none".to_string() } else { last.join(", ") }
+    ))
+}
+
+/// `$DATABASE_URL`, which a verb about a database's own history needs: a throwaway server
+/// would have no history.
+fn required_database_url(verb: &str) -> Result<String, String> {
+    let (url, warnings) = database_url_from_env()?;
+    for warning in warnings {
+        eprintln!("{warning}");
+    }
+    url.ok_or_else(|| {
+        format!("`cargo schema {verb}` reads the migrations a database applied: set DATABASE_URL to it (postgres://…)")
+    })
+}
+
+fn status(dir: &Path) -> Result<(), String> {
+    let state = MigrationState::load(dir).map_err(|e| e.to_string())?;
+    let url = required_database_url("status")?;
+    let mut conn = PgConnection::establish(&url)
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let applied = crate::live::state::applied_versions(&mut conn)
+        .map_err(|e| format!("cannot read which migrations the database applied: {e}"))?
+        .unwrap_or_default();
+    let mut pending = 0;
+    for m in &state.snapshot.migrations {
+        let done = applied.contains(&migrations::version_key(&m.directory));
+        pending += usize::from(!done);
+        println!(
+            "{}  {}{}",
+            if done { "applied" } else { "pending" },
+            m.directory,
+            if m.transactional {
+                ""
+            } else {
+                "  [outside a transaction]"
+            }
+        );
+    }
+    let known: std::collections::BTreeSet<String> = state
+        .snapshot
+        .migrations
+        .iter()
+        .map(|m| migrations::version_key(&m.directory))
+        .collect();
+    let unknown: Vec<&String> = applied.iter().filter(|v| !known.contains(*v)).collect();
+    for version in &unknown {
+        println!(
+            "unknown  {version}  (applied to the database, not in {}: a newer checkout wrote it)",
+            dir.display()
+        );
+    }
+    println!(
+        "{} applied, {pending} pending{}",
+        state.snapshot.migrations.len() - pending,
+        if unknown.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} applied here but unknown to this checkout",
+                unknown.len()
+            )
+        }
+    );
+    Ok(())
+}
+
+fn rollback(
+    dir: &Path,
+    steps: usize,
+    allow_data_loss: bool,
+    wait_for_lock: Duration,
+) -> Result<(), String> {
+    let state = MigrationState::load(dir).map_err(|e| e.to_string())?;
+    let url = required_database_url("rollback")?;
+    eprintln!("target: the database at $DATABASE_URL");
+    let mut conn = PgConnection::establish(&url)
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    crate::live::state::lock_migrations(&mut conn, wait_for_lock, &mut |m| eprintln!("{m}"))?;
+    let reverted = rollback_locked(&mut conn, dir, &state, steps, allow_data_loss);
+    crate::live::state::unlock_migrations(&mut conn);
+    reverted
+}
+
+/// Reverts the last `steps` applied migrations while holding the migrate lock. Everything is
+/// checked before the first revert: that each is in `migrations/`, and what its down loses.
+fn rollback_locked(
+    conn: &mut PgConnection,
+    dir: &Path,
+    state: &MigrationState,
+    steps: usize,
+    allow_data_loss: bool,
+) -> Result<(), String> {
+    let applied = crate::live::state::applied_versions(conn)
+        .map_err(|e| format!("cannot read which migrations the database applied: {e}"))?
+        .unwrap_or_default();
+    if applied.is_empty() {
+        eprintln!("no applied migrations: nothing to roll back");
+        return Ok(());
+    }
+    // Newest first, as Diesel orders them.
+    let mut targets = Vec::new();
+    for version in applied.iter().rev().take(steps) {
+        let recorded = state
+            .snapshot
+            .migrations
+            .iter()
+            .find(|m| migrations::version_key(&m.directory) == *version)
+            .ok_or_else(|| {
+                format!(
+                    "the database applied migration {version}, which {} does not hold: roll it back from the checkout that has it",
+                    dir.display()
+                )
+            })?;
+        targets.push(recorded);
+    }
+    if targets.len() < steps {
+        eprintln!(
+            "the database applied {} migration(s): reverting them all",
+            targets.len()
+        );
+    }
+    let losses: Vec<String> = targets
+        .iter()
+        .flat_map(|m| {
+            m.steps
+                .iter()
+                .filter_map(|step| step.inverse().data_loss())
+                .map(move |loss| format!("  - {}: its down {loss}", m.directory))
+        })
+        .collect();
+    if !losses.is_empty() && !allow_data_loss {
+        return Err(format!(
+            "refusing to roll back: reverting loses data\n{}\nIf this is intended, run again with `--allow-data-loss`; nothing was reverted.",
+            losses.join("\n")
+        ));
+    }
+    let source = FileBasedMigrations::from_path(dir)
+        .map_err(|e| format!("cannot read migrations in {}: {e}", dir.display()))?;
+    let files = diesel::migration::MigrationSource::<diesel::pg::Pg>::migrations(&source)
+        .map_err(|e| format!("cannot read migrations in {}: {e}", dir.display()))?;
+    let total = targets.len();
+    for (i, recorded) in targets.iter().enumerate() {
+        let migration = files
+            .iter()
+            .find(|m| m.name().to_string() == recorded.directory)
+            .ok_or_else(|| format!("cannot find {} in {}", recorded.directory, dir.display()))?;
+        let started = Instant::now();
+        eprintln!("[{}/{total}] reverting {} …", i + 1, recorded.directory);
+        conn.revert_migration(migration.as_ref()).map_err(|e| {
+            format!(
+                "reverting {} failed{}; the {i} reverted before it stay reverted: {e}",
+                recorded.directory,
+                if recorded.transactional {
+                    " and was rolled back, the database is as it was before it"
+                } else {
+                    " (it runs outside a transaction)"
+                }
+            )
+        })?;
+        eprintln!(
+            "[{}/{total}] reverted {} in {} ms",
+            i + 1,
+            recorded.directory,
+            started.elapsed().as_millis()
+        );
     }
     Ok(())
 }
@@ -680,14 +933,34 @@ fn apply_locked(
     state: &MigrationState,
     declared: &Schema,
     grant_roles: bool,
+    to: Option<&str>,
 ) -> Result<(), String> {
     let source = FileBasedMigrations::from_path(dir)
         .map_err(|e| format!("cannot read migrations in {}: {e}", dir.display()))?;
-    let pending = conn
+    let mut pending = conn
         .pending_migrations(source)
         .map_err(|e| format!("cannot list pending migrations: {e}"))?;
+    let all = pending.len();
+    if let Some(to) = to {
+        pending.retain(|m| migrations::version_key(&m.name().to_string()).as_str() <= to);
+    }
+    // The grants are computed from the declarations: applied once the database holds every
+    // migration.
+    let grant_roles = grant_roles && pending.len() == all;
     if pending.is_empty() {
-        eprintln!("no pending migrations");
+        match to {
+            Some(to) if all > 0 => {
+                eprintln!("no pending migrations up to {to} ({all} later one(s) left pending)")
+            }
+            _ => eprintln!("no pending migrations"),
+        }
+    } else if pending.len() < all {
+        eprintln!(
+            "applying {} of {all} pending migration(s), up to {}; {} stay pending",
+            pending.len(),
+            to.unwrap_or_default(),
+            all - pending.len()
+        );
     }
     let total = pending.len();
     for (i, migration) in pending.iter().enumerate() {

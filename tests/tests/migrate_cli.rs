@@ -412,3 +412,113 @@ fn numeric_arguments_out_of_range_are_refused_before_anything_runs() {
         );
     }
 }
+
+#[test]
+fn operators_step_through_the_history_with_status_migrate_to_and_rollback() {
+    let (db, mut conn, dir) = setup(100, false);
+    let migrations = dir.path().join("migrations");
+    let url = Some(db.url());
+    let v2_phases = std::fs::read_dir(&migrations)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with("firmware")
+                || e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains("_firmware_")
+        })
+        .count() as i64;
+    assert!(
+        v2_phases >= 3,
+        "v2 adds a NOT NULL column: main, backfill, validate"
+    );
+    let has_firmware = |conn: &mut PgConnection| {
+        load::count(
+            conn,
+            "SELECT count(*) AS n FROM information_schema.columns WHERE column_name = 'firmware'",
+        ) == 1
+    };
+
+    // status: what is applied and what is not, and what runs outside a transaction.
+    let output = run(cli(&migrations, url).arg("status"));
+    assert!(output.status.success(), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("applied  2030-01-01-000000_devices"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("pending  2030-01-02-000000-"), "{stdout}");
+    assert!(stdout.contains("[outside a transaction]"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("1 applied, {} pending", v2_phases + 2)),
+        "{stdout}"
+    );
+
+    // migrate --to a generate's version: all of its phases, nothing after.
+    let output = run(cli(&migrations, url).args(["migrate", "--to", "2030-01-02-000000"]));
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(applied(&mut conn), 1 + v2_phases, "{}", text(&output));
+    assert!(has_firmware(&mut conn));
+    // An unknown target is refused before anything runs.
+    let output = run(cli(&migrations, url).args(["migrate", "--to", "2099-01-01-000000"]));
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("no migration in"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(applied(&mut conn), 1 + v2_phases);
+
+    // rollback needs the database it rolls back; it never picks a throwaway one.
+    let output = run(cli(&migrations, None).arg("rollback"));
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("set DATABASE_URL"),
+        "{}",
+        text(&output)
+    );
+
+    // Reverting all of v2 would drop `firmware` and its values: refused, nothing reverted.
+    let steps = v2_phases.to_string();
+    let output = run(cli(&migrations, url).args(["rollback", "--steps", &steps]));
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        text(&output).contains("drops column `firmware`")
+            && text(&output).contains("--allow-data-loss"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(applied(&mut conn), 1 + v2_phases);
+
+    // All but its first phase reverts without loss; then the last one with consent.
+    let steps = (v2_phases - 1).to_string();
+    let output = run(cli(&migrations, url).args(["rollback", "--steps", &steps]));
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("reverted 2030-01-02-000000-"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(applied(&mut conn), 2);
+    let output = run(cli(&migrations, url).args(["rollback", "--allow-data-loss"]));
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(applied(&mut conn), 1);
+    assert!(!has_firmware(&mut conn));
+
+    // And forward again, to the end.
+    let output = run(cli(&migrations, url).arg("migrate"));
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(applied(&mut conn), 1 + v2_phases + 2);
+    let output = run(cli(&migrations, url).arg("status"));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains(&format!("{} applied, 0 pending", 1 + v2_phases + 2)),
+        "{}",
+        text(&output)
+    );
+}
