@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use crate::diff::{Change, EnumUse};
 use crate::ir::{
-    Column, EnumType, ForeignKey, Identity, Index, IndexMethod, Partition, Policy, QualifiedName,
-    ReferentialAction, RowSecurity, Table, TriggerFunction, FUNCTION_REVISION,
+    Check, Column, EnumType, ForeignKey, Identity, Index, IndexMethod, Partition, Policy,
+    QualifiedName, ReferentialAction, RowSecurity, Table, TriggerFunction, FUNCTION_REVISION,
 };
 use crate::plan::Step;
 
@@ -370,6 +370,18 @@ fn alter(table: &QualifiedName, rest: String) -> String {
     format!("ALTER TABLE {} {rest};", quote_qualified(table))
 }
 
+/// `ADD CONSTRAINT ... CHECK (...)`, followed by `suffix` (` NOT VALID`).
+fn add_check(table: &QualifiedName, check: &Check, suffix: &str) -> String {
+    alter(
+        table,
+        format!(
+            "ADD CONSTRAINT {} CHECK ({}){suffix}",
+            quote_ident(&check.name),
+            check.expression
+        ),
+    )
+}
+
 /// A relation of `schema`, quoted.
 fn in_schema(schema: &str, name: &str) -> String {
     quote_qualified(&QualifiedName::new(schema, name))
@@ -526,14 +538,7 @@ pub fn render_change(change: &Change) -> Vec<String> {
             quote_ident(trigger),
             quote_qualified(table)
         )],
-        Change::AddCheck { table, check } => vec![alter(
-            table,
-            format!(
-                "ADD CONSTRAINT {} CHECK ({})",
-                quote_ident(&check.name),
-                check.expression
-            ),
-        )],
+        Change::AddCheck { table, check } => vec![add_check(table, check, "")],
         Change::DropCheck { table, check } => vec![alter(
             table,
             format!("DROP CONSTRAINT {}", quote_ident(&check.name)),
@@ -593,14 +598,7 @@ pub fn render_step(step: &Step) -> Vec<String> {
             table,
             format!("ADD {} NOT VALID", render_foreign_key(foreign_key)),
         )],
-        Step::AddCheckNotValid { table, check } => vec![alter(
-            table,
-            format!(
-                "ADD CONSTRAINT {} CHECK ({}) NOT VALID",
-                quote_ident(&check.name),
-                check.expression
-            ),
-        )],
+        Step::AddCheckNotValid { table, check } => vec![add_check(table, check, " NOT VALID")],
         Step::ValidateConstraint { table, constraint } => vec![alter(
             table,
             format!("VALIDATE CONSTRAINT {}", quote_ident(constraint)),
