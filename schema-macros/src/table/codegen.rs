@@ -658,6 +658,7 @@ impl ToTokens for WriteTypes<'_> {
                 Written::Given => Some(quote!(pub #field: #ty,)),
             }
         });
+        let insert_fields: Vec<TokenStream> = insert_fields.collect();
         let new_doc = format!(
             "A row to insert into `{}.{}`: [`{ident}`] without the columns the database fills. \
              Identity and generated columns are left out; a defaulted column is an `Option`, \
@@ -665,14 +666,18 @@ impl ToTokens for WriteTypes<'_> {
             m.schema, m.name
         );
         let derives = std_derives(self.item);
-        tokens.extend(quote! {
-            #[doc = #new_doc]
+        // A table whose every column the database fills has nothing to insert (`DEFAULT
+        // VALUES` is Diesel's `default_values()`).
+        if !insert_fields.is_empty() {
+            tokens.extend(quote! {
+                #[doc = #new_doc]
             #[derive(#(#derives,)* ::diesel::Insertable)]
             #[diesel(table_name = #table_mod)]
             #vis struct #new {
                 #(#insert_fields)*
             }
-        });
+            });
+        }
 
         if m.append_only_trigger.is_some() {
             return;
