@@ -36,6 +36,10 @@ pub struct Schema {
     /// hold `false`: PostgreSQL named those copies, and the next migration renames them.
     #[serde(default)]
     pub index_copies_named: bool,
+    /// The declared extensions (`schema!`'s `extensions(...)`), in the declared order, which
+    /// is the order they are created in: an extension another requires comes first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<String>,
 }
 
 fn first_revision() -> u32 {
@@ -58,6 +62,7 @@ impl Default for Schema {
             roles: Vec::new(),
             function_revision: FUNCTION_REVISION,
             index_copies_named: true,
+            extensions: Vec::new(),
         }
     }
 }
@@ -124,6 +129,12 @@ impl Schema {
 
     pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
         self.tables.iter().find(|t| t.qualified_name() == *name)
+    }
+
+    /// The schema with these extensions declared, in this order.
+    pub fn with_extensions(mut self, extensions: &[&str]) -> Schema {
+        self.extensions = extensions.iter().map(|e| e.to_string()).collect();
+        self
     }
 
     /// The declared role of `kind`, if the schema declares roles.

@@ -442,6 +442,13 @@ pub fn render_change(change: &Change) -> Vec<String> {
         } => render_enum_values(name, from, to, uses),
         Change::NameIndexCopies { table } => vec![name_index_copies(table)],
         Change::CreateSchema(s) => vec![format!("CREATE SCHEMA {};", quote_ident(s))],
+        Change::CreateExtension(e) => {
+            vec![format!(
+                "CREATE EXTENSION IF NOT EXISTS {};",
+                quote_ident(e)
+            )]
+        }
+        Change::DropExtension(e) => vec![format!("DROP EXTENSION IF EXISTS {};", quote_ident(e))],
         Change::CreateRole(r) => vec![crate::role::create_role_sql(&r.name)],
         Change::KeepRole(r) => vec![format!(
             "-- Role {} is left in place: roles are cluster-wide and other databases may use it.",

@@ -219,6 +219,7 @@ fn schema_list_and_pg_enum() {
         "schema_list",
         pretty(crate::schema_list::expand(quote!(
             roles(app = "voip_app");
+            extensions("pgcrypto", "citext");
             accounts::Account,
             devices::Device
         )))

@@ -85,14 +85,82 @@ fn parse_roles(input: syn::parse::ParseStream) -> syn::Result<Option<RolesSpec>>
     Ok(Some(RolesSpec { names, errors }))
 }
 
+/// `extensions("pgcrypto", "citext");` before the list: the PostgreSQL extensions the schema
+/// needs, created in this order (an extension another requires comes first).
+struct ExtensionsSpec {
+    names: Vec<syn::LitStr>,
+    errors: TokenStream,
+}
+
+fn parse_extensions(input: syn::parse::ParseStream) -> syn::Result<Option<ExtensionsSpec>> {
+    if !(input.peek(syn::Ident) && input.peek2(syn::token::Paren)) {
+        return Ok(None);
+    }
+    if input.fork().parse::<syn::Ident>()? != "extensions" {
+        return Ok(None);
+    }
+    input.parse::<syn::Ident>()?;
+    let content;
+    syn::parenthesized!(content in input);
+    let entries = Punctuated::<syn::LitStr, Token![,]>::parse_terminated(&content)?;
+    input.parse::<Token![;]>()?;
+    let mut names: Vec<syn::LitStr> = Vec::new();
+    let mut errors = TokenStream::new();
+    for name in entries {
+        let value = name.value();
+        // Extension names go into `CREATE EXTENSION`, quoted; the ones PostgreSQL ships are
+        // lower-case words with `_` or `-` (`uuid-ossp`).
+        let plain = !value.is_empty()
+            && value.len() <= 63
+            && value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        let message = if !plain {
+            Some("an extension name is a lower-case name of at most 63 bytes (letters, digits, `_`, `-`)\nhelp: e.g. extensions(\"pgcrypto\", \"citext\")".to_string())
+        } else if value == "plpgsql" {
+            Some("`plpgsql` is in every database already\nhelp: remove it".to_string())
+        } else if names.iter().any(|n| n.value() == value) {
+            Some(format!(
+                "extension `{value}` is listed twice\nhelp: list each extension once"
+            ))
+        } else {
+            None
+        };
+        match message {
+            Some(message) => {
+                errors.extend(syn::Error::new(name.span(), message).to_compile_error())
+            }
+            None => names.push(name),
+        }
+    }
+    Ok(Some(ExtensionsSpec { names, errors }))
+}
+
 pub fn expand(input: TokenStream) -> TokenStream {
     let parser = |stream: syn::parse::ParseStream| {
-        let roles = parse_roles(stream)?;
+        // `roles(...);` and `extensions(...);` in either order, each at most once.
+        let mut roles = None;
+        let mut extensions = None;
+        for _ in 0..2 {
+            if roles.is_none() {
+                if let Some(r) = parse_roles(stream)? {
+                    roles = Some(r);
+                    continue;
+                }
+            }
+            if extensions.is_none() {
+                if let Some(e) = parse_extensions(stream)? {
+                    extensions = Some(e);
+                    continue;
+                }
+            }
+            break;
+        }
         let paths = Punctuated::<syn::Path, Token![,]>::parse_terminated(stream)?;
-        Ok((roles, paths))
+        Ok((roles, extensions, paths))
     };
-    let (roles, paths) = match parser.parse2(input) {
-        Ok((roles, paths)) => (roles, paths),
+    let (roles, extensions, paths) = match parser.parse2(input) {
+        Ok(parsed) => parsed,
         Err(e) => {
             return syn::Error::new(
                 e.span(),
@@ -128,6 +196,13 @@ pub fn expand(input: TokenStream) -> TokenStream {
     // Mistakes are reported and the remaining entries still expanded, so one bad entry does
     // not also make every table "not listed".
     let mut errors = roles.as_ref().map(|r| r.errors.clone()).unwrap_or_default();
+    let extension_names: Vec<&syn::LitStr> = match &extensions {
+        Some(e) => {
+            errors.extend(e.errors.clone());
+            e.names.iter().collect()
+        }
+        None => Vec::new(),
+    };
     let mut unique_paths: Vec<&syn::Path> = Vec::new();
     for path in &paths {
         if path.segments.iter().any(|s| !s.arguments.is_empty()) {
@@ -188,12 +263,17 @@ pub fn expand(input: TokenStream) -> TokenStream {
         /// The names of the roles the platform ships (`schema!`'s `roles(...)`).
         pub const ROLES: ::schema_core::__private::RoleNames = #role_names;
 
+        /// The PostgreSQL extensions the schema needs (`schema!`'s `extensions(...)`), in the
+        /// order they are created.
+        pub const EXTENSIONS: &[&str] = &[#(#extension_names),*];
+
         /// The declared schema, ready to diff, render or compare with a live database.
         pub fn schema() -> ::core::result::Result<
             ::schema_core::__private::Schema,
             ::schema_core::descriptor::SchemaError,
         > {
             ::schema_core::__private::Schema::from_descriptors_with_roles(TABLES, &ROLES)
+                .map(|schema| schema.with_extensions(EXTENSIONS))
         }
     }
 }

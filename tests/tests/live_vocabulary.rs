@@ -561,3 +561,59 @@ fn append_only_tables_reject_updates_in_postgresql_too() {
         1
     );
 }
+
+#[test]
+fn declared_extensions_are_created_in_order_checked_by_drift_and_dropped_on_the_way_down() {
+    let (_db, mut conn) = platform();
+    let platform = platform_schema();
+    // `earthdistance` requires `cube`: declared after it, it is created after it.
+    let declared = platform
+        .clone()
+        .with_extensions(&["pgcrypto", "cube", "earthdistance"]);
+    let changes = schema_core::diff::diff(&platform, &declared).unwrap();
+    let sql = schema_core::render::render_migration("", &changes);
+    conn.batch_execute(&format!("BEGIN;\n{}\nCOMMIT;", sql.up))
+        .unwrap();
+    assert_eq!(
+        texts(
+            &mut conn,
+            "SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname"
+        ),
+        ["cube", "earthdistance", "pgcrypto"]
+    );
+    // Drift: none against the declarations (whatever the catalog's order); undeclared ones
+    // are reported.
+    assert_eq!(
+        schema_core::live::introspect::drift(&mut conn, &declared).unwrap(),
+        Vec::<String>::new()
+    );
+    let strays = schema_core::live::introspect::drift(&mut conn, &platform).unwrap();
+    assert!(
+        strays
+            .iter()
+            .any(|d| d.contains("drop extension `pgcrypto`")),
+        "{strays:?}"
+    );
+    // pgcrypto works (the WARP seed encrypts fields with it).
+    assert_eq!(
+        texts(
+            &mut conn,
+            "SELECT pgp_sym_decrypt(pgp_sym_encrypt('sip-secret', 'k'), 'k') AS t"
+        ),
+        ["sip-secret"]
+    );
+    // The down drops them, dependents first (earthdistance before cube).
+    conn.batch_execute(&format!("BEGIN;\n{}\nCOMMIT;", sql.down))
+        .unwrap();
+    assert_eq!(
+        texts(
+            &mut conn,
+            "SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql'"
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        schema_core::live::introspect::drift(&mut conn, &platform).unwrap(),
+        Vec::<String>::new()
+    );
+}

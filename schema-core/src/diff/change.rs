@@ -80,6 +80,12 @@ pub enum Change {
     },
     CreateSchema(String),
     DropSchema(String),
+    /// `CREATE EXTENSION IF NOT EXISTS`: a database that has it already (a DBA installed it)
+    /// keeps it as it is.
+    CreateExtension(String),
+    /// `DROP EXTENSION IF EXISTS`, without CASCADE: PostgreSQL refuses while a column, index
+    /// or function still uses it, and the migration rolls back.
+    DropExtension(String),
     /// Creates a declared role unless the cluster has it (roles are cluster-wide, so another
     /// database may have made it), narrowing an existing one to `NOSUPERUSER NOBYPASSRLS`.
     CreateRole(Role),
@@ -274,6 +280,8 @@ impl Change {
             NameIndexCopies { table } => NameIndexCopies { table },
             CreateSchema(s) => DropSchema(s),
             DropSchema(s) => CreateSchema(s),
+            CreateExtension(e) => DropExtension(e),
+            DropExtension(e) => CreateExtension(e),
             CreateRole(r) => KeepRole(r),
             KeepRole(r) => CreateRole(r),
             CreateTable(t) => DropTable(t),
@@ -491,6 +499,8 @@ impl fmt::Display for Change {
                 write!(f, "name the partitions' index copies of `{table}`")
             }
             Change::CreateSchema(s) => write!(f, "create schema `{s}`"),
+            Change::CreateExtension(e) => write!(f, "create extension `{e}`"),
+            Change::DropExtension(e) => write!(f, "drop extension `{e}`"),
             Change::CreateRole(r) => write!(f, "create role `{}` ({})", r.name, r.kind.word()),
             Change::KeepRole(r) => write!(
                 f,

@@ -163,6 +163,23 @@ pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>>
             .map(Change::CreateSchema),
     );
     found.extend(old_ns.difference(&new_ns).cloned().map(Change::DropSchema));
+    // Extensions are created in the declared order (dependencies first) and dropped in the
+    // reverse one; a reordered list changes nothing.
+    found.extend(
+        new.extensions
+            .iter()
+            .filter(|e| !old.extensions.contains(e))
+            .cloned()
+            .map(Change::CreateExtension),
+    );
+    found.extend(
+        old.extensions
+            .iter()
+            .rev()
+            .filter(|e| !new.extensions.contains(e))
+            .cloned()
+            .map(Change::DropExtension),
+    );
     for role in &new.roles {
         if !old.roles.contains(role) {
             found.push(Change::CreateRole(role.clone()));
@@ -735,6 +752,43 @@ mod tests {
 
     fn sql(changes: &[Change]) -> Vec<String> {
         changes.iter().flat_map(render_change).collect()
+    }
+
+    #[test]
+    fn extensions_come_first_in_their_order_and_go_last_in_the_reverse_one() {
+        let old = Schema::new(vec![invoices()]);
+        let new = Schema::new(vec![invoices()]).with_extensions(&["citext", "pgcrypto"]);
+        let changes = diff(&old, &new).unwrap();
+        assert_eq!(
+            changes,
+            vec![
+                Change::CreateExtension("citext".into()),
+                Change::CreateExtension("pgcrypto".into()),
+            ]
+        );
+        let sql = crate::render::render_migration("", &changes);
+        assert_eq!(
+            sql.up.trim(),
+            "CREATE EXTENSION IF NOT EXISTS \"citext\";\n\nCREATE EXTENSION IF NOT EXISTS \"pgcrypto\";"
+        );
+        assert_eq!(
+            sql.down.trim(),
+            "DROP EXTENSION IF EXISTS \"pgcrypto\";\n\nDROP EXTENSION IF EXISTS \"citext\";"
+        );
+        // From nothing, before the schemas and tables that may use them.
+        let created = diff(&Schema::default(), &new).unwrap();
+        assert_eq!(created[0], Change::CreateExtension("citext".into()));
+        assert!(matches!(created[2], Change::CreateSchema(_)), "{created:?}");
+        // A reordered list changes nothing; a removed one is dropped, dependents first.
+        let reordered = Schema::new(vec![invoices()]).with_extensions(&["pgcrypto", "citext"]);
+        assert_eq!(diff(&new, &reordered).unwrap(), vec![]);
+        assert_eq!(
+            diff(&new, &old).unwrap(),
+            vec![
+                Change::DropExtension("pgcrypto".into()),
+                Change::DropExtension("citext".into()),
+            ]
+        );
     }
 
     #[test]

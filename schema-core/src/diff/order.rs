@@ -30,6 +30,7 @@ pub enum Order {
     DropPrimaryKeys,
     DropPartitions,
     /// What the new objects need.
+    CreateExtensions,
     CreateSchemas,
     CreateEnums,
     CreateFunctions,
@@ -47,6 +48,7 @@ pub enum Order {
     DropEnums,
     DropFunctions,
     DropSchemas,
+    DropExtensions,
     /// What depends on the new objects.
     AddForeignKeys,
     CreateIndexes,
@@ -80,6 +82,8 @@ impl Change {
             DropPrimaryKey { .. } => Order::DropPrimaryKeys,
             DropPartition { .. } => Order::DropPartitions,
             CreateSchema(_) | CreateRole(_) => Order::CreateSchemas,
+            CreateExtension(_) => Order::CreateExtensions,
+            DropExtension(_) => Order::DropExtensions,
             CreateEnum(_) => Order::CreateEnums,
             CreateTriggerFunction { .. } | ReplaceTriggerFunction { .. } => Order::CreateFunctions,
             CreateTable(_) => Order::CreateTables,

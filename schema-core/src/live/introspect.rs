@@ -194,6 +194,12 @@ struct PartitionRow {
 }
 
 #[derive(QueryableByName)]
+struct ExtensionRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
 struct PolicyRow {
     #[diesel(sql_type = Text)]
     schema_name: String,
@@ -588,6 +594,14 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
         .collect();
     let mut schema = Schema::with_enums(enums, tables.into_values().collect());
     schema.function_revision = function_revision;
+    // Every database has plpgsql; any other extension is declared or reported.
+    schema.extensions = sql_query(
+        "SELECT extname::text AS name FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname",
+    )
+    .load::<ExtensionRow>(conn)?
+    .into_iter()
+    .map(|row| row.name)
+    .collect();
     schema.index_copies_named = index_copies.iter().all(|copy| {
         copy.name
             == crate::plan::index_copy_name(&copy.table_name, &copy.partition, &copy.parent_index)
@@ -887,6 +901,15 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Result<Vec<String>, 
             )])
         }
     };
+    // The declared order is the order of creation; the catalog's is alphabetical.
+    let sorted = |list: &[String]| {
+        let mut list = list.to_vec();
+        list.sort();
+        list
+    };
+    if sorted(&live.extensions) == sorted(&expected.extensions) {
+        live.extensions = expected.extensions.clone();
+    }
     let mut findings = if live == expected {
         Vec::new()
     } else {
