@@ -103,6 +103,28 @@ enum Command {
               value_parser = clap::value_parser!(u64).range(0..=86_400))]
         wait_for_lock: u64,
     },
+    /// Write the skeleton of a hand-written migration (`<version>_<name>/up.sql`, `down.sql`)
+    /// for SQL the declarations cannot express: functions, custom triggers, data migrations.
+    /// `register` records it once written.
+    Raw {
+        /// snake_case name of the migration, e.g. `validate_device_mac`.
+        name: String,
+        /// Run it outside a transaction (writes `metadata.toml`).
+        #[arg(long)]
+        outside_transaction: bool,
+    },
+    /// Record a hand-written migration in the snapshot, after running the migrations before it
+    /// and then its up, down and up again on a throwaway PostgreSQL: its checksums, and the
+    /// functions and triggers it creates, which drift then expects. Refused (nothing recorded)
+    /// when it creates or changes what the declarations own, fails, or its down does not undo
+    /// its up. Run it again after editing a migration that has run nowhere yet.
+    Register {
+        /// The migration's directory name, `<version>_<name>`.
+        directory: String,
+        /// Its down.sql loses data (`rollback` then asks for `--allow-data-loss`).
+        #[arg(long)]
+        down_loses_data: bool,
+    },
     /// Print the full DDL of the declarations (what an empty database would need).
     Sql,
     /// Analyze every recorded migration and the pending one: destructive (D), backward
@@ -489,6 +511,10 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
                         .map_err(unread)?,
                 );
                 drift.extend(
+                    crate::live::hand_written::drift(&mut conn, &declared, Some(&state))
+                        .map_err(unread)?,
+                );
+                drift.extend(
                     crate::live::roles::drift(&mut conn, &declared)
                         .map_err(ReadError::of("the roles and privileges"))
                         .map_err(unread)?,
@@ -531,6 +557,48 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             Duration::from_secs(wait_for_lock),
         ),
         Command::Partitions { command } => partitions(&declared, command),
+        Command::Raw {
+            name,
+            outside_transaction,
+        } => {
+            let path = migrations::new_hand_written(&dir, &name, !outside_transaction, None)
+                .map_err(|e| e.to_string())?;
+            println!("created {}", path.display());
+            let directory = path.file_name().unwrap_or_default().to_string_lossy();
+            println!("write up.sql and down.sql, then run `cargo schema register {directory}`");
+            Ok(())
+        }
+        Command::Register {
+            directory,
+            down_loses_data,
+        } => {
+            let directory = directory.trim_end_matches('/');
+            let directory = Path::new(directory)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let found = crate::live::hand_written::register(
+                &dir,
+                &directory,
+                down_loses_data,
+                &mut |step| eprintln!("  {step}"),
+            )
+            .map_err(|e| e.to_string())?;
+            println!(
+                "registered {directory} in {}",
+                dir.join(migrations::SNAPSHOT_FILE).display()
+            );
+            for object in &found.creates {
+                println!("  creates {object}");
+            }
+            for dropped in &found.drops {
+                println!("  drops {dropped}");
+            }
+            if found.creates.is_empty() && found.drops.is_empty() {
+                println!("  creates no function or trigger (a data migration)");
+            }
+            Ok(())
+        }
         Command::Sql => {
             print!("{}", migrations::render_full(&declared).up);
             Ok(())
@@ -706,10 +774,11 @@ fn status(dir: &Path) -> Result<(), String> {
             "{}  {}{}",
             if done { "applied" } else { "pending" },
             m.directory,
-            if m.transactional {
-                ""
-            } else {
-                "  [outside a transaction]"
+            match (m.transactional, m.hand_written.is_some()) {
+                (true, false) => "",
+                (false, false) => "  [outside a transaction]",
+                (true, true) => "  [hand-written]",
+                (false, true) => "  [hand-written, outside a transaction]",
             }
         );
     }
@@ -802,6 +871,12 @@ fn rollback_locked(
             m.steps
                 .iter()
                 .filter_map(|step| step.inverse().data_loss())
+                .chain(
+                    m.hand_written
+                        .as_ref()
+                        .filter(|h| h.down_loses_data)
+                        .map(|_| "is hand-written and registered as losing data (`register --down-loses-data`)".to_string()),
+                )
                 .map(move |loss| format!("  - {}: its down {loss}", m.directory))
         })
         .collect();

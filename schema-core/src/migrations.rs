@@ -47,6 +47,44 @@ pub struct RecordedMigration {
     /// The steps it runs, which `lint` analyzes.
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// A migration written by hand and recorded by `cargo schema register`, with what its
+    /// `up.sql` creates; `None` for a generated one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hand_written: Option<HandWritten>,
+}
+
+/// What `cargo schema register` found a hand-written migration to do, on a throwaway database
+/// holding the migrations before it: the functions and triggers its `up.sql` creates (and its
+/// `down.sql` drops again), so drift expects them and no other.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandWritten {
+    /// The functions, procedures and triggers it creates, or replaces when an earlier
+    /// hand-written migration created them.
+    pub creates: Vec<CreatedObject>,
+    /// Those of earlier hand-written migrations it drops, as `kind name`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drops: Vec<String>,
+    /// Its `down.sql` loses data (`register --down-loses-data`): `rollback` asks for
+    /// `--allow-data-loss`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub down_loses_data: bool,
+}
+
+/// A function, procedure or trigger a hand-written migration creates, with a SHA-256 of its
+/// definition as PostgreSQL prints it (`pg_get_functiondef`, `pg_get_triggerdef`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CreatedObject {
+    /// `function`, `procedure` or `trigger`.
+    pub kind: String,
+    /// `schema.name(argument types)` for a routine, `name on schema.table` for a trigger.
+    pub name: String,
+    pub definition_sha256: String,
+}
+
+impl std::fmt::Display for CreatedObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} `{}`", self.kind, self.name)
+    }
 }
 
 fn yes() -> bool {
@@ -91,6 +129,8 @@ pub enum MigrationError {
     Missing { directory: String },
     /// A generated script that was edited after `generate` wrote it.
     Edited { path: PathBuf },
+    /// A hand-written script that was edited after `register` recorded it.
+    EditedHandWritten { path: PathBuf, directory: String },
     /// A `metadata.toml` that disagrees with the recorded transaction mode.
     Metadata {
         directory: String,
@@ -111,6 +151,8 @@ pub enum MigrationError {
     VersionNotAfter { version: String, last: String },
     /// `check`: the declarations hold changes that no migration does.
     Pending { dir: PathBuf, changes: Vec<Change> },
+    /// `register`: the directory cannot be registered as it is; `reason` says what to change.
+    NotRegistrable { directory: String, reason: String },
 }
 
 impl MigrationError {
@@ -158,7 +200,7 @@ impl std::fmt::Display for MigrationError {
             ),
             Unrecorded { directory } => write!(
                 f,
-                "migration {directory} is not recorded in {SNAPSHOT_FILE}: it was not written by `cargo schema generate`. Remove it, or declare its changes on the structs and run `cargo schema generate <name>` instead"
+                "migration {directory} is not recorded in {SNAPSHOT_FILE}: it was not written by `cargo schema generate`. Remove it, or declare its changes on the structs and run `cargo schema generate <name>` instead; if it is SQL written by hand (a function, a trigger, a data migration), register it with `cargo schema register {directory}`"
             ),
             Missing { directory } => write!(
                 f,
@@ -167,6 +209,12 @@ impl std::fmt::Display for MigrationError {
             Edited { path } => write!(
                 f,
                 "{} was edited after `cargo schema generate` wrote it; generated migrations must not be edited by hand. Restore it (`git checkout -- {}`) and change the declarations instead",
+                path.display(),
+                path.display()
+            ),
+            EditedHandWritten { path, directory } => write!(
+                f,
+                "{} was edited after `cargo schema register` recorded it. If {directory} has run on no database yet, run `cargo schema register {directory}` again; otherwise restore it (`git checkout -- {}`) and put the change in a new migration (`cargo schema raw <name>`)",
                 path.display(),
                 path.display()
             ),
@@ -225,6 +273,9 @@ impl std::fmt::Display for MigrationError {
                 }
                 f.write_str("\nRun `cargo schema generate <name>` to write the migration.")
             }
+            NotRegistrable { directory, reason } => {
+                write!(f, "cannot register {directory}: {reason}")
+            }
         }
     }
 }
@@ -238,7 +289,7 @@ impl std::error::Error for MigrationError {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .fold(String::new(), |mut s, b| {
@@ -318,6 +369,12 @@ pub struct MigrationState {
 impl MigrationState {
     /// Reads and verifies `dir`. An empty or missing directory is an empty baseline.
     pub fn load(dir: &Path) -> Result<Self, MigrationError> {
+        Self::load_except(dir, None)
+    }
+
+    /// Reads and verifies `dir` but for the migration `registering` (which `register` is about
+    /// to record, or record again): it may be unrecorded or differ from its record.
+    pub fn load_except(dir: &Path, registering: Option<&str>) -> Result<Self, MigrationError> {
         let empty = Snapshot {
             format: SNAPSHOT_FORMAT,
             migrations: Vec::new(),
@@ -352,13 +409,16 @@ impl MigrationState {
             .map(|m| m.directory.as_str())
             .collect();
         for d in &directories {
-            if !recorded.contains(&d.as_str()) {
+            if !recorded.contains(&d.as_str()) && Some(d.as_str()) != registering {
                 return Err(MigrationError::Unrecorded {
                     directory: d.clone(),
                 });
             }
         }
         for m in &snapshot.migrations {
+            if Some(m.directory.as_str()) == registering {
+                continue;
+            }
             if !directories.contains(&m.directory) {
                 return Err(MigrationError::Missing {
                     directory: m.directory.clone(),
@@ -369,7 +429,13 @@ impl MigrationState {
                 let bytes =
                     fs::read(&path).map_err(MigrationError::file(FileAction::Read, &path))?;
                 if &sha256_hex(&bytes) != expected {
-                    return Err(MigrationError::Edited { path });
+                    return Err(match m.hand_written {
+                        Some(_) => MigrationError::EditedHandWritten {
+                            path,
+                            directory: m.directory.clone(),
+                        },
+                        None => MigrationError::Edited { path },
+                    });
                 }
             }
             let metadata = dir.join(&m.directory).join("metadata.toml");
@@ -571,6 +637,7 @@ pub fn generate(
             transactional,
             allow_data_loss: options.allow_data_loss,
             steps: m.phase.steps.clone(),
+            hand_written: None,
         });
         staged.push((staging, dir.join(&m.directory)));
     }
@@ -632,6 +699,180 @@ impl MigrationState {
             changes,
         })
     }
+}
+
+/// A hand-written migration `register` is about to record: the verified baseline without it,
+/// and its record so far (checksums and transaction mode; what it creates comes from running
+/// it).
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub state: MigrationState,
+    pub record: RecordedMigration,
+}
+
+/// Checks that `directory` can be registered as a hand-written migration: it holds `up.sql`
+/// and `down.sql` (and `metadata.toml` only to say `run_in_transaction = false`), its name is
+/// `<version>_<snake_case>`, and it sorts after every other migration, since those may have run
+/// already. A directory registered before may be registered again while it is the last one.
+pub fn prepare_registration(dir: &Path, directory: &str) -> Result<Registration, MigrationError> {
+    let refuse = |reason: String| MigrationError::NotRegistrable {
+        directory: directory.to_string(),
+        reason,
+    };
+    let (version, name) = directory.split_once('_').unwrap_or((directory, ""));
+    let key = version_key(directory);
+    if key.is_empty()
+        || !key.bytes().all(|b| b.is_ascii_digit())
+        || !version.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        || name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(refuse(
+            "a migration directory is named `<version>_<name>`, the version digits and dashes (`2026-12-04-120000`) and the name snake_case; `cargo schema raw <name>` creates one".into(),
+        ));
+    }
+    let path = dir.join(directory);
+    if !path.is_dir() {
+        return Err(refuse(format!(
+            "{} is not a directory; `cargo schema raw <name>` creates one",
+            path.display()
+        )));
+    }
+    let state = MigrationState::load_except(dir, Some(directory))?;
+    let earlier: Vec<&RecordedMigration> = state
+        .snapshot
+        .migrations
+        .iter()
+        .filter(|m| m.directory != directory)
+        .collect();
+    if let Some(later) = earlier.iter().find(|m| version_key(&m.directory) >= key) {
+        return Err(refuse(format!(
+            "it does not sort after {}, which may have run already, so databases would apply them in different orders; give it a later version (`cargo schema raw <name>` uses the current time)",
+            later.directory
+        )));
+    }
+    if let Some(existing) = state
+        .snapshot
+        .migrations
+        .iter()
+        .find(|m| m.directory == directory)
+    {
+        if existing.hand_written.is_none() {
+            return Err(refuse(
+                "it was written by `cargo schema generate`, and a generated migration is changed through the declarations".into(),
+            ));
+        }
+    }
+    let read = |file: &str| {
+        let file_path = path.join(file);
+        fs::read(&file_path).map_err(MigrationError::file(FileAction::Read, &file_path))
+    };
+    let (up, down) = (read("up.sql")?, read("down.sql")?);
+    let metadata_path = path.join("metadata.toml");
+    let transactional = match fs::read_to_string(&metadata_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => return Err(MigrationError::file(FileAction::Read, &metadata_path)(e)),
+        Ok(text) if text == METADATA_NON_TRANSACTIONAL => false,
+        Ok(_) => {
+            return Err(refuse(format!(
+                "{} may only say `{}` (to run outside a transaction); remove it to run in one",
+                metadata_path.display(),
+                METADATA_NON_TRANSACTIONAL.trim()
+            )))
+        }
+    };
+    Ok(Registration {
+        record: RecordedMigration {
+            directory: directory.to_string(),
+            up_sha256: sha256_hex(&up),
+            down_sha256: sha256_hex(&down),
+            transactional,
+            allow_data_loss: false,
+            steps: Vec::new(),
+            hand_written: None,
+        },
+        state,
+    })
+}
+
+/// Records a prepared registration with what running it found, replacing an earlier record of
+/// the same directory. The snapshot is written beside and renamed over the old one.
+pub fn record_registration(
+    registration: Registration,
+    hand_written: HandWritten,
+) -> Result<(), MigrationError> {
+    let Registration { state, mut record } = registration;
+    record.hand_written = Some(hand_written);
+    let mut snapshot = state.snapshot;
+    snapshot.format = SNAPSHOT_FORMAT;
+    snapshot
+        .migrations
+        .retain(|m| m.directory != record.directory);
+    snapshot.migrations.push(record);
+    let io = |path: &Path| MigrationError::file(FileAction::Write, path);
+    let snapshot_tmp = state.dir.join(format!(".{SNAPSHOT_FILE}.partial"));
+    let mut json = serde_json::to_string_pretty(&snapshot).expect("the snapshot serializes");
+    json.push('\n');
+    fs::write(&snapshot_tmp, json).map_err(io(&snapshot_tmp))?;
+    let snapshot_path = state.dir.join(SNAPSHOT_FILE);
+    fs::rename(&snapshot_tmp, &snapshot_path).map_err(io(&snapshot_path))
+}
+
+/// Writes the skeleton of a hand-written migration, `<version>_<name>/up.sql` and `down.sql`
+/// (and `metadata.toml` when it runs outside a transaction), for `register` to record once
+/// written. Returns its directory.
+pub fn new_hand_written(
+    dir: &Path,
+    name: &str,
+    transactional: bool,
+    version: Option<&str>,
+) -> Result<PathBuf, MigrationError> {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(MigrationError::BadName { name: name.into() });
+    }
+    let state = MigrationState::load(dir)?;
+    let version = match version {
+        Some(v) => v.to_string(),
+        None => chrono::Utc::now().format("%Y-%m-%d-%H%M%S").to_string(),
+    };
+    if let Some(last) = state.snapshot.migrations.last() {
+        if version_key(&version) <= version_key(&last.directory) {
+            return Err(MigrationError::VersionNotAfter {
+                version,
+                last: last.directory.clone(),
+            });
+        }
+    }
+    let directory = format!("{version}_{name}");
+    let path = dir.join(&directory);
+    let io = |p: &Path| MigrationError::file(FileAction::Create, p);
+    fs::create_dir(&path).map_err(io(&path))?;
+    let mode = if transactional {
+        "-- Diesel runs it in a transaction: a failure leaves the database as it was.\n"
+    } else {
+        "-- It runs outside a transaction (metadata.toml): Diesel sends the file as one string, so\n\
+         -- write a single statement, or a block that commits as it goes.\n"
+    };
+    let header = |what: &str| {
+        format!(
+            "-- Written by hand: {what}\n{mode}\
+             -- When it is written, run `cargo schema register {directory}`: it runs the file on a\n\
+             -- throwaway database and records it (checksums, the functions and triggers it creates)\n\
+             -- in {SNAPSHOT_FILE}. Tables, columns, indexes and extensions are declared, not written here.\n"
+        )
+    };
+    fs::write(path.join("up.sql"), header("what this migration does.")).map_err(io(&path))?;
+    fs::write(path.join("down.sql"), header("what undoes up.sql.")).map_err(io(&path))?;
+    if !transactional {
+        fs::write(path.join("metadata.toml"), METADATA_NON_TRANSACTIONAL).map_err(io(&path))?;
+    }
+    Ok(path)
 }
 
 /// Diesel's version of a directory name: the part before the first `_`, without dashes.

@@ -10,6 +10,7 @@
 //! - [`harness`]: a throwaway PostgreSQL cluster for tests and for `schema apply` without
 //!   `DATABASE_URL`.
 
+pub mod hand_written;
 pub mod harness;
 pub mod introspect;
 pub mod partitions;

@@ -57,6 +57,12 @@ pub fn assert_catalog_matches(conn: &mut PgConnection, declared: &Schema) {
             .expect("index and constraint state reads"),
         Vec::<String>::new()
     );
+    // No function or trigger that no migration created (these tests register none).
+    assert_eq!(
+        schema_core::live::hand_written::drift(conn, declared, None)
+            .expect("functions and triggers read"),
+        Vec::<String>::new()
+    );
     // Every partition's index copy has the project's name.
     let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
     assert_eq!(
