@@ -125,6 +125,23 @@ enum Command {
         #[arg(long)]
         down_loses_data: bool,
     },
+    /// Write a new crate of declarations into DIR (created, or empty): Cargo.toml with the
+    /// dependencies and Diesel features, the `schema` binary, the `cargo schema` alias, an
+    /// empty `migrations/`, a tenant root and a first tenant table. Never overwrites a file.
+    Init {
+        /// The new crate's directory.
+        dir: PathBuf,
+        /// The package name (default: the directory's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Take schema-core from this directory (default: the checkout this tool was built
+        /// from).
+        #[arg(long, value_name = "DIR", conflicts_with = "schema_core_git")]
+        schema_core_path: Option<PathBuf>,
+        /// Take schema-core from this git repository instead.
+        #[arg(long, value_name = "URL")]
+        schema_core_git: Option<String>,
+    },
     /// Print the full DDL of the declarations (what an empty database would need).
     Sql,
     /// Analyze every recorded migration and the pending one: destructive (D), backward
@@ -557,6 +574,31 @@ fn run(cli: Cli, schema: Result<Schema, SchemaError>) -> Result<(), String> {
             Duration::from_secs(wait_for_lock),
         ),
         Command::Partitions { command } => partitions(&declared, command),
+        Command::Init {
+            dir: project,
+            name,
+            schema_core_path,
+            schema_core_git,
+        } => {
+            use crate::init::SchemaCoreSource;
+            let source = match (schema_core_path, schema_core_git) {
+                (Some(path), _) => {
+                    SchemaCoreSource::Path(std::path::absolute(&path).unwrap_or(path))
+                }
+                (None, Some(url)) => SchemaCoreSource::Git(url),
+                (None, None) => SchemaCoreSource::this_checkout(),
+            };
+            let name =
+                crate::init::init(&project, name.as_deref(), &source).map_err(|e| e.to_string())?;
+            println!("created crate `{name}` in {}", project.display());
+            println!("next:");
+            println!("  cd {}", project.display());
+            println!(
+                "  cargo schema generate first_tables   # writes migrations/<now>_first_tables"
+            );
+            println!("  cargo schema migrate                 # applies them ($DATABASE_URL, or a throwaway server)");
+            Ok(())
+        }
         Command::Raw {
             name,
             outside_transaction,

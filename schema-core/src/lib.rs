@@ -58,6 +58,8 @@ pub mod descriptor;
 pub mod diff;
 pub mod docs;
 pub mod fragment;
+#[cfg(feature = "cli")]
+pub mod init;
 pub mod ir;
 pub mod jsonb;
 pub mod lint;
