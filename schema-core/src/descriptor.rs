@@ -22,6 +22,71 @@ pub trait Table {
     const DESCRIPTOR: &'static TableDescriptor;
 }
 
+/// Implemented by `#[view]` for each view struct.
+pub trait View {
+    const DESCRIPTOR: &'static ViewDescriptor;
+}
+
+/// What `#[view]` declares: the IR's [`ir::View`] in `'static` form.
+#[derive(Debug)]
+pub struct ViewDescriptor {
+    pub rust_name: &'static str,
+    pub schema: &'static str,
+    pub name: &'static str,
+    pub query: &'static str,
+    /// (name, type) in the struct's order.
+    pub columns: &'static [(&'static str, TypeDescriptor)],
+    /// The (schema, table) names the query reads, as the macro found them in it.
+    pub reads: &'static [(&'static str, &'static str)],
+    pub read_by: &'static [RoleKind],
+    pub comment: Option<&'static str>,
+}
+
+impl ViewDescriptor {
+    /// What `#[view]` emits for a struct whose declaration has errors (see
+    /// [`TableDescriptor::ERRORED`]).
+    #[doc(hidden)]
+    pub const ERRORED: ViewDescriptor = ViewDescriptor {
+        rust_name: "",
+        schema: "",
+        name: "",
+        query: "",
+        columns: &[],
+        reads: &[],
+        read_by: &[],
+        comment: None,
+    };
+
+    fn to_ir(&self) -> ir::View {
+        let mut reads: Vec<ir::QualifiedName> = self
+            .reads
+            .iter()
+            .map(|&(schema, table)| ir::QualifiedName::new(schema, table))
+            .collect();
+        reads.sort();
+        reads.dedup();
+        let mut read_by = self.read_by.to_vec();
+        read_by.sort();
+        read_by.dedup();
+        ir::View {
+            schema: self.schema.to_string(),
+            name: self.name.to_string(),
+            query: self.query.to_string(),
+            columns: self
+                .columns
+                .iter()
+                .map(|(name, ty)| ir::ViewColumn {
+                    name: name.to_string(),
+                    sql_type: ty.to_ir(),
+                })
+                .collect(),
+            reads,
+            read_by,
+            comment: self.comment.map(str::to_string),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct TableDescriptor {
     /// The Rust struct, for messages (`Account`).
@@ -508,6 +573,23 @@ pub enum SchemaError {
         first: &'static str,
         second: &'static str,
     },
+    /// A view reads a table that is not in the `schema!` list.
+    ViewReadsUnlisted {
+        view: String,
+        table: String,
+    },
+    /// A view whose name is a table's (or another view's) in the same schema.
+    ViewNameTaken {
+        view: String,
+        rust_name: &'static str,
+    },
+    /// A view read by a declared role that cannot read a table it reads: with
+    /// `security_invoker`, every query of the view would fail with "permission denied".
+    ViewReaderCannotRead {
+        view: String,
+        role: &'static str,
+        table: String,
+    },
     /// A foreign key column whose type is not the referenced column's (the compiler checks
     /// single-column references to a primary key; this catches the others).
     ForeignKeyType {
@@ -564,6 +646,18 @@ impl fmt::Display for SchemaError {
             } => write!(
                 f,
                 "foreign key `{foreign_key}` of `{table}`: column `{column}` is {column_type} but the column it references is {target_type}; declare both with the same Rust type"
+            ),
+            SchemaError::ViewReadsUnlisted { view, table } => write!(
+                f,
+                "view `{view}` reads `{table}`, which is no table of the `schema!` list (a view reads declared tables only; views over views are not supported): declare and list it, or fix the name in the query"
+            ),
+            SchemaError::ViewNameTaken { view, rust_name } => write!(
+                f,
+                "view `{view}` (`{rust_name}`) has the name of another table or view of its schema; PostgreSQL requires relation names to be unique per schema"
+            ),
+            SchemaError::ViewReaderCannotRead { view, role, table } => write!(
+                f,
+                "view `{view}` is read by role `{role}`, which has no SELECT on `{table}` that the view reads: the view runs with its reader's privileges (security_invoker), so every query would fail; drop the role from `read_by(...)` or read another table"
             ),
             SchemaError::ConflictingEnum { name, first, second } => write!(
                 f,
@@ -891,6 +985,63 @@ impl Schema {
                 .collect();
         }
         Ok(schema)
+    }
+
+    /// The schema with these views: each reads only listed tables, takes a name no table,
+    /// enum or other view of its schema has, and is read only by roles that can read what it
+    /// reads.
+    pub fn with_views(mut self, views: &[&'static ViewDescriptor]) -> Result<Schema, SchemaError> {
+        let mut irs: Vec<ir::View> = Vec::new();
+        for v in views {
+            let view = v.to_ir();
+            let name = view.qualified_name();
+            if let Some(table) = view.reads.iter().find(|t| self.table(t).is_none()) {
+                return Err(SchemaError::ViewReadsUnlisted {
+                    view: name.to_string(),
+                    table: table.to_string(),
+                });
+            }
+            let taken = self.table(&name).is_some()
+                || self.enum_type(&name).is_some()
+                || irs.iter().any(|other| other.qualified_name() == name)
+                || self.tables.iter().any(|t| {
+                    t.schema == view.schema
+                        && (t.indexes.iter().any(|i| i.name == view.name)
+                            || t.partitions().any(|p| p.name == view.name))
+                });
+            if taken {
+                return Err(SchemaError::ViewNameTaken {
+                    view: name.to_string(),
+                    rust_name: v.rust_name,
+                });
+            }
+            irs.push(view);
+        }
+        let grants = crate::role::grants(&self);
+        for view in &irs {
+            for kind in &view.read_by {
+                let Some(role) = self.roles.iter().find(|r| r.kind == *kind) else {
+                    continue;
+                };
+                for table in &view.reads {
+                    let reads = grants.iter().any(|g| {
+                        g.role == role.name
+                            && g.table == *table
+                            && g.privilege == crate::role::Privilege::Select
+                    });
+                    if !reads {
+                        return Err(SchemaError::ViewReaderCannotRead {
+                            view: view.qualified_name().to_string(),
+                            role: kind.word(),
+                            table: table.to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        irs.sort_by_key(ir::View::qualified_name);
+        self.views = irs;
+        Ok(self)
     }
 }
 

@@ -23,12 +23,31 @@ pub fn render(schema: &Schema) -> BTreeMap<String, String> {
         schema.namespaces().len(),
         schema.enums.len()
     );
+    if !schema.views.is_empty() || !schema.extensions.is_empty() {
+        let _ = writeln!(
+            index,
+            "{} view(s); extensions: {}.\n",
+            schema.views.len(),
+            if schema.extensions.is_empty() {
+                "none".to_string()
+            } else {
+                code_list(&schema.extensions)
+            }
+        );
+    }
     index.push_str("| schema | tables |\n|---|---|\n");
     for ns in schema.namespaces() {
         let tables: Vec<&Table> = schema.tables.iter().filter(|t| t.schema == ns).collect();
         let links: Vec<String> = tables
             .iter()
             .map(|t| format!("[`{}`]({ns}.md#{})", t.name, anchor(&t.name)))
+            .chain(
+                schema
+                    .views
+                    .iter()
+                    .filter(|v| v.schema == ns)
+                    .map(|v| format!("[`{}`]({ns}.md#{}) (view)", v.name, anchor(&v.name))),
+            )
             .collect();
         let _ = writeln!(index, "| [`{ns}`]({ns}.md) | {} |", links.join(", "));
         files.insert(format!("{ns}.md"), render_namespace(schema, ns, &tables));
@@ -111,7 +130,46 @@ fn render_namespace(schema: &Schema, ns: &str, tables: &[&Table]) -> String {
     for table in tables {
         render_table(&mut out, table);
     }
+    for view in schema.views.iter().filter(|v| v.schema == ns) {
+        render_view(&mut out, schema, view);
+    }
     out
+}
+
+fn render_view(out: &mut String, schema: &Schema, view: &crate::ir::View) {
+    let _ = write!(out, "\n## {}\n\n", view.name);
+    if let Some(comment) = &view.comment {
+        let _ = writeln!(out, "{}\n", comment.replace('\n', " "));
+    }
+    let reads: Vec<String> = view.reads.iter().map(|t| t.to_string()).collect();
+    let readers: Vec<String> = view
+        .read_by
+        .iter()
+        .filter_map(|k| schema.role(*k))
+        .map(str::to_string)
+        .collect();
+    let _ = writeln!(
+        out,
+        "`{}.{}`: a view (`security_invoker`: its readers' privileges and row-level security apply) over {}; read by {}.\n",
+        view.schema,
+        view.name,
+        code_list(&reads),
+        if readers.is_empty() {
+            "no declared role".to_string()
+        } else {
+            code_list(&readers)
+        }
+    );
+    out.push_str("| column | type |\n|---|---|\n");
+    for column in &view.columns {
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` |",
+            column.name,
+            column.sql_type.to_sql()
+        );
+    }
+    let _ = writeln!(out, "\n```sql\n{}\n```", view.query.trim());
 }
 
 /// A Mermaid entity name: the table's name, prefixed with its schema when it is another one.

@@ -40,6 +40,56 @@ pub struct Schema {
     /// is the order they are created in: an extension another requires comes first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<String>,
+    /// Declared views (`#[view]`, `schema!`'s `views(...)`), sorted by `(schema, name)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<View>,
+}
+
+/// A view, created `WITH (security_invoker = true)`: PostgreSQL checks the privileges and the
+/// row-level security of whoever queries it on the tables it reads, as if they were queried
+/// directly (without it, a view runs as its owner and bypasses both).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub schema: String,
+    pub name: String,
+    /// The `SELECT` as declared (PostgreSQL stores it in its own form; drift compares the
+    /// two through PostgreSQL).
+    pub query: String,
+    /// Its columns in order, with the types the struct reads them as.
+    pub columns: Vec<ViewColumn>,
+    /// The declared tables it reads: it is dropped and created again around a migration that
+    /// changes one of them (PostgreSQL refuses to change a column type under a view).
+    pub reads: Vec<QualifiedName>,
+    /// The declared roles that may `SELECT` from it (they also need their own access to the
+    /// tables it reads).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_by: Vec<RoleKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewColumn {
+    pub name: String,
+    pub sql_type: SqlType,
+}
+
+impl View {
+    pub fn qualified_name(&self) -> QualifiedName {
+        QualifiedName::new(&self.schema, &self.name)
+    }
+}
+
+/// The type a Diesel column of `sql_type` reads: `varchar(n)` and `text` are both Diesel's
+/// `Text`, `numeric(p, s)` is `Numeric`. A view's column types are compared this way, since
+/// the view takes `varchar(128)` from its table where the struct reads a `String`.
+pub fn diesel_family(sql_type: &SqlType) -> SqlType {
+    match sql_type {
+        SqlType::Varchar(_) => SqlType::Text,
+        SqlType::NumericPs(..) => SqlType::Numeric,
+        SqlType::Array(element) => SqlType::Array(Box::new(diesel_family(element))),
+        other => other.clone(),
+    }
 }
 
 fn first_revision() -> u32 {
@@ -63,6 +113,7 @@ impl Default for Schema {
             function_revision: FUNCTION_REVISION,
             index_copies_named: true,
             extensions: Vec::new(),
+            views: Vec::new(),
         }
     }
 }
@@ -105,13 +156,18 @@ impl Schema {
         }
     }
 
-    /// The PostgreSQL schemas (namespaces) that hold at least one table or type, sorted.
+    /// The PostgreSQL schemas (namespaces) that hold at least one table, view or type, sorted.
     pub fn namespaces(&self) -> BTreeSet<&str> {
         self.tables
             .iter()
             .map(|t| t.schema.as_str())
             .chain(self.enums.iter().map(|e| e.schema.as_str()))
+            .chain(self.views.iter().map(|v| v.schema.as_str()))
             .collect()
+    }
+
+    pub fn view(&self, name: &QualifiedName) -> Option<&View> {
+        self.views.iter().find(|v| v.qualified_name() == *name)
     }
 
     /// The schemas that need `function`: those with a table whose trigger calls it.

@@ -77,7 +77,7 @@ pub mod tenant;
 
 pub use descriptor::{PgEnum, Table, TableDescriptor};
 pub use jsonb::Jsonb;
-pub use schema_macros::{schema, table, PgEnum};
+pub use schema_macros::{schema, table, view, PgEnum};
 pub use tenant::with_tenant;
 
 /// Paths the generated code uses. Not a public API.
@@ -89,7 +89,7 @@ pub mod __private {
         descriptor_of, is_primary_key, CheckDescriptor, ColumnDescriptor, EnumDescriptor,
         ForeignKeyDescriptor, IndexDescriptor, KeyDescriptor, PartitionDescriptor,
         PartitioningDescriptor, PgEnum, PolicyDescriptor, Table, TableDescriptor, TableKind,
-        TenantRoot, TypeDescriptor,
+        TenantRoot, TypeDescriptor, View, ViewDescriptor,
     };
     pub use crate::ir::{
         Identity, IndexMethod, PartitionStrategy, PolicyCommand, ReferentialAction, RoleKind,
@@ -107,4 +107,14 @@ pub mod __private {
     pub trait Listed {}
 
     pub const fn assert_listed<T: Listed + ?Sized>() {}
+
+    /// Implemented by `schema!` for every view in its `views(...)`; `#[view]` requires it.
+    #[diagnostic::on_unimplemented(
+        message = "view `{Self}` is not listed in this crate's `schema!`",
+        label = "declared with `#[view]` but missing from `schema!`'s `views(...)`",
+        note = "add `{Self}` to the crate's `schema_core::schema! {{ views({Self}); ... }}`, so migrations create it"
+    )]
+    pub trait ListedView {}
+
+    pub const fn assert_view_listed<T: ListedView + ?Sized>() {}
 }

@@ -81,6 +81,22 @@ fn render_comment(target: &str, comment: &Option<String>) -> String {
     format!("COMMENT ON {target} IS {text};")
 }
 
+/// A view with its column names (so the struct's field names are the view's, whatever the
+/// query calls them) and `security_invoker`, and its comment.
+fn create_view(view: &crate::ir::View) -> Vec<String> {
+    let name = quote_qualified(&view.qualified_name());
+    let columns: Vec<String> = view.columns.iter().map(|c| quote_ident(&c.name)).collect();
+    let mut out = vec![format!(
+        "CREATE VIEW {name} ({}) WITH (security_invoker = true) AS\n{};",
+        columns.join(", "),
+        view.query.trim()
+    )];
+    if view.comment.is_some() {
+        out.push(render_comment(&format!("VIEW {name}"), &view.comment));
+    }
+    out
+}
+
 fn table_comment(table: &QualifiedName, comment: &Option<String>) -> String {
     render_comment(&format!("TABLE {}", quote_qualified(table)), comment)
 }
@@ -442,6 +458,11 @@ pub fn render_change(change: &Change) -> Vec<String> {
         } => render_enum_values(name, from, to, uses),
         Change::NameIndexCopies { table } => vec![name_index_copies(table)],
         Change::CreateSchema(s) => vec![format!("CREATE SCHEMA {};", quote_ident(s))],
+        Change::CreateView(v) => create_view(v),
+        Change::DropView(v) => vec![format!(
+            "DROP VIEW {};",
+            quote_qualified(&v.qualified_name())
+        )],
         Change::CreateExtension(e) => {
             vec![format!(
                 "CREATE EXTENSION IF NOT EXISTS {};",

@@ -79,6 +79,20 @@ pub fn grants(schema: &Schema) -> BTreeSet<Grant> {
     for table in &schema.tables {
         grants.extend(table_grants(schema, table));
     }
+    // A view is read by the roles it names; `security_invoker` holds them to their own
+    // privileges and row-level security on the tables it reads.
+    for view in &schema.views {
+        for kind in &view.read_by {
+            if let Some(role) = schema.role(*kind) {
+                grants.insert(Grant {
+                    table: view.qualified_name(),
+                    role: role.to_string(),
+                    privilege: Privilege::Select,
+                    column: None,
+                });
+            }
+        }
+    }
     grants
 }
 

@@ -236,3 +236,28 @@ fn schema_list_and_pg_enum() {
         }))
     );
 }
+
+#[test]
+fn view_over_a_tenant_table() {
+    snapshot!(
+        "view",
+        pretty(crate::view::expand(
+            quote!(
+                schema = "reports",
+                name = "call_totals",
+                key(account_id),
+                read_by(app, monitor),
+                query = "WITH answered AS (SELECT * FROM reports.calls WHERE status = 'answered') SELECT a.account_id, count(*) AS answered, max(d.state) AS state FROM answered a JOIN devices.devices d ON d.id = a.device_id GROUP BY a.account_id;"
+            ),
+            quote! {
+                /// Answered calls per account.
+                #[derive(Debug, Clone)]
+                pub struct CallTotal {
+                    pub account_id: Uuid,
+                    pub answered: i64,
+                    pub state: Option<DeviceState>,
+                }
+            },
+        ))
+    );
+}

@@ -25,6 +25,7 @@ mod schema_list;
 mod sql;
 mod table;
 mod types;
+mod view;
 
 use proc_macro::TokenStream;
 
@@ -55,6 +56,21 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
     table::expand(args.into(), input.into()).into()
+}
+
+/// Declares a PostgreSQL view as a read-only struct.
+///
+/// `#[view(schema = "billing", name = "open_invoices", query = "SELECT ...", key(id),
+/// read_by(app, monitor))]`: the view is created `WITH (security_invoker = true)`, so whoever
+/// queries it is held to their own privileges and row-level security on the tables it reads.
+/// The query is parsed at compile time (one `SELECT`; every table named `schema.table`). The
+/// struct gets `Queryable` and `Selectable`, and a `diesel::table!` keyed by `key(...)` (the
+/// first field by default) so it is queried like a table; its fields' types say how Diesel reads
+/// each column, and `check --database` compares them with the view's. `read_by` lists the
+/// declared roles granted `SELECT` on it. List it in `schema!`'s `views(...)`.
+#[proc_macro_attribute]
+pub fn view(args: TokenStream, input: TokenStream) -> TokenStream {
+    view::expand(args.into(), input.into()).into()
 }
 
 /// Lists every table of a crate: `schema! { accounts::Account, accounts::User }`.

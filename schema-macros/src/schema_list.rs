@@ -136,12 +136,31 @@ fn parse_extensions(input: syn::parse::ParseStream) -> syn::Result<Option<Extens
     Ok(Some(ExtensionsSpec { names, errors }))
 }
 
+/// `views(billing::OpenInvoice, ...);` before the list: the crate's `#[view]` structs.
+fn parse_views(
+    input: syn::parse::ParseStream,
+) -> syn::Result<Option<Punctuated<syn::Path, Token![,]>>> {
+    if !(input.peek(syn::Ident) && input.peek2(syn::token::Paren)) {
+        return Ok(None);
+    }
+    if input.fork().parse::<syn::Ident>()? != "views" {
+        return Ok(None);
+    }
+    input.parse::<syn::Ident>()?;
+    let content;
+    syn::parenthesized!(content in input);
+    let views = Punctuated::<syn::Path, Token![,]>::parse_terminated(&content)?;
+    input.parse::<Token![;]>()?;
+    Ok(Some(views))
+}
+
 pub fn expand(input: TokenStream) -> TokenStream {
     let parser = |stream: syn::parse::ParseStream| {
-        // `roles(...);` and `extensions(...);` in either order, each at most once.
+        // `roles(...);`, `extensions(...);` and `views(...);` in any order, each at most once.
         let mut roles = None;
         let mut extensions = None;
-        for _ in 0..2 {
+        let mut views = None;
+        for _ in 0..3 {
             if roles.is_none() {
                 if let Some(r) = parse_roles(stream)? {
                     roles = Some(r);
@@ -154,12 +173,18 @@ pub fn expand(input: TokenStream) -> TokenStream {
                     continue;
                 }
             }
+            if views.is_none() {
+                if let Some(v) = parse_views(stream)? {
+                    views = Some(v);
+                    continue;
+                }
+            }
             break;
         }
         let paths = Punctuated::<syn::Path, Token![,]>::parse_terminated(stream)?;
-        Ok((roles, extensions, paths))
+        Ok((roles, extensions, views.unwrap_or_default(), paths))
     };
-    let (roles, extensions, paths) = match parser.parse2(input) {
+    let (roles, extensions, views, paths) = match parser.parse2(input) {
         Ok(parsed) => parsed,
         Err(e) => {
             return syn::Error::new(
@@ -204,32 +229,50 @@ pub fn expand(input: TokenStream) -> TokenStream {
         None => Vec::new(),
     };
     let mut unique_paths: Vec<&syn::Path> = Vec::new();
-    for path in &paths {
+    let mut view_paths: Vec<&syn::Path> = Vec::new();
+    for (path, is_view) in paths
+        .iter()
+        .map(|p| (p, false))
+        .chain(views.iter().map(|p| (p, true)))
+    {
+        let what = if is_view { "view" } else { "table" };
         if path.segments.iter().any(|s| !s.arguments.is_empty()) {
             errors.extend(
-                syn::Error::new_spanned(path, "list a table by the path of its struct, without generic arguments\nhelp: the correct format looks like schema_core::schema! { accounts::Account }")
+                syn::Error::new_spanned(path, format!("list a {what} by the path of its struct, without generic arguments\nhelp: the correct format looks like schema_core::schema! {{ accounts::Account }}"))
                     .to_compile_error(),
             );
-        } else if unique_paths.contains(&path) {
+        } else if unique_paths.contains(&path) || view_paths.contains(&path) {
             errors.extend(
-                syn::Error::new_spanned(path, "table listed twice\nhelp: list each table once")
-                    .to_compile_error(),
+                syn::Error::new_spanned(
+                    path,
+                    format!("{what} listed twice\nhelp: list each {what} once"),
+                )
+                .to_compile_error(),
             );
+        } else if is_view {
+            view_paths.push(path);
         } else {
             unique_paths.push(path);
         }
     }
     let paths = unique_paths;
+    let view_descriptors = view_paths
+        .iter()
+        .map(|p| quote!(<#p as ::schema_core::__private::View>::DESCRIPTOR));
+    let paths_and_views: Vec<&syn::Path> = paths.iter().chain(&view_paths).copied().collect();
     let listed = paths
         .iter()
-        .map(|p| quote_spanned!(p.span()=> impl ::schema_core::__private::Listed for #p {}));
-    let aliases: Vec<_> = (0..paths.len())
+        .map(|p| quote_spanned!(p.span()=> impl ::schema_core::__private::Listed for #p {}))
+        .chain(view_paths.iter().map(
+            |p| quote_spanned!(p.span()=> impl ::schema_core::__private::ListedView for #p {}),
+        ));
+    let aliases: Vec<_> = (0..paths_and_views.len())
         .map(|i| format_ident!("__t{}", i))
         .collect();
     // `allow_tables_to_appear_in_same_query!` takes module names and only uses `<module>::table`
     // as a type: a private module per table with a `table` alias of the table's concrete type
     // (see `table_type_alias` for why not an associated-type projection).
-    let modules = paths.iter().zip(&aliases).map(|(p, a)| {
+    let modules = paths_and_views.iter().zip(&aliases).map(|(p, a)| {
         let mut table = path_from_child_module(p);
         let last = table.segments.last_mut().expect("non-empty path");
         last.ident = table_type_alias(&last.ident);
@@ -267,13 +310,16 @@ pub fn expand(input: TokenStream) -> TokenStream {
         /// order they are created.
         pub const EXTENSIONS: &[&str] = &[#(#extension_names),*];
 
+        /// Every view declared in this crate (`schema!`'s `views(...)`).
+        pub const VIEWS: &[&::schema_core::__private::ViewDescriptor] = &[#(#view_descriptors),*];
+
         /// The declared schema, ready to diff, render or compare with a live database.
         pub fn schema() -> ::core::result::Result<
             ::schema_core::__private::Schema,
             ::schema_core::descriptor::SchemaError,
         > {
             ::schema_core::__private::Schema::from_descriptors_with_roles(TABLES, &ROLES)
-                .map(|schema| schema.with_extensions(EXTENSIONS))
+                .and_then(|schema| schema.with_extensions(EXTENSIONS).with_views(VIEWS))
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod hostile;
 pub mod online;
 pub mod scenario;
+pub mod views;
 
 pub mod fixtures {
     use bigdecimal::BigDecimal;

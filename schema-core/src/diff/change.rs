@@ -3,7 +3,7 @@
 
 use crate::ir::{
     Check, Column, EnumType, ForeignKey, Index, Partition, Policy, PrimaryKey, QualifiedName, Role,
-    RowSecurity, SqlType, Table, TriggerFunction, Unique,
+    RowSecurity, SqlType, Table, TriggerFunction, Unique, View,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -80,6 +80,9 @@ pub enum Change {
     },
     CreateSchema(String),
     DropSchema(String),
+    /// `CREATE VIEW … WITH (security_invoker = true)`, its comment.
+    CreateView(View),
+    DropView(View),
     /// `CREATE EXTENSION IF NOT EXISTS`: a database that has it already (a DBA installed it)
     /// keeps it as it is.
     CreateExtension(String),
@@ -280,6 +283,8 @@ impl Change {
             NameIndexCopies { table } => NameIndexCopies { table },
             CreateSchema(s) => DropSchema(s),
             DropSchema(s) => CreateSchema(s),
+            CreateView(v) => DropView(v),
+            DropView(v) => CreateView(v),
             CreateExtension(e) => DropExtension(e),
             DropExtension(e) => CreateExtension(e),
             CreateRole(r) => KeepRole(r),
@@ -500,6 +505,8 @@ impl fmt::Display for Change {
             }
             Change::CreateSchema(s) => write!(f, "create schema `{s}`"),
             Change::CreateExtension(e) => write!(f, "create extension `{e}`"),
+            Change::CreateView(v) => write!(f, "create view `{}`", v.qualified_name()),
+            Change::DropView(v) => write!(f, "drop view `{}`", v.qualified_name()),
             Change::DropExtension(e) => write!(f, "drop extension `{e}`"),
             Change::CreateRole(r) => write!(f, "create role `{}` ({})", r.name, r.kind.word()),
             Change::KeepRole(r) => write!(

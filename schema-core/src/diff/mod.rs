@@ -16,7 +16,9 @@ pub use order::Order;
 use rename::{may_rename, renames_in_table, with_renderings_of};
 
 use crate::fragment;
-use crate::ir::{Column, Policy, QualifiedName, Schema, SqlType, Table, TriggerFunction};
+use crate::ir::{
+    Column, EnumType, Policy, QualifiedName, Schema, SqlType, Table, TriggerFunction, View,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -307,6 +309,7 @@ pub fn diff(old: &Schema, new: &Schema) -> Result<Vec<Change>, Vec<Unsupported>>
             }
         }
     }
+    diff_views(old, new, &mut found);
     if !unsupported.is_empty() {
         return Err(unsupported);
     }
@@ -413,6 +416,50 @@ fn enum_uses(old: &Schema, name: &QualifiedName) -> Vec<EnumUse> {
         }
     }
     uses
+}
+
+/// Views are created after everything they read and dropped before it changes. One whose
+/// declaration changed, or that reads a table (or a table's enum type) this migration changes,
+/// is dropped first and created again last: PostgreSQL refuses to change or drop a column a
+/// view uses, and a view's column list cannot change in place.
+fn diff_views(old: &Schema, new: &Schema, found: &mut Found) {
+    let touched = |view: &View| {
+        view.reads.iter().any(|t| {
+            let (before, after) = (old.table(t), new.table(t));
+            let enums = |schema: &Schema, table: Option<&Table>| -> Vec<Option<EnumType>> {
+                table
+                    .into_iter()
+                    .flat_map(|t| &t.columns)
+                    .filter_map(|c| match &c.sql_type {
+                        SqlType::Enum(e) => Some(e),
+                        SqlType::Array(element) => match element.as_ref() {
+                            SqlType::Enum(e) => Some(e),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .map(|e| schema.enum_type(e).cloned())
+                    .collect()
+            };
+            before.map(Table::without_hints) != after.map(Table::without_hints)
+                || enums(old, before) != enums(new, after)
+        })
+    };
+    for view in &new.views {
+        match old.view(&view.qualified_name()) {
+            None => found.push(Change::CreateView(view.clone())),
+            Some(before) if before != view || touched(before) || touched(view) => {
+                found.push(Change::DropView(before.clone()));
+                found.push(Change::CreateView(view.clone()));
+            }
+            Some(_) => {}
+        }
+    }
+    for view in &old.views {
+        if new.view(&view.qualified_name()).is_none() {
+            found.push(Change::DropView(view.clone()));
+        }
+    }
 }
 
 fn tables_by_name(schema: &Schema) -> BTreeMap<(&str, &str), &Table> {

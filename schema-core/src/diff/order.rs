@@ -13,6 +13,8 @@ use super::Change;
 /// A change's place in a diff, earliest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Order {
+    /// Views go first: they depend on the columns and types that change below.
+    DropViews,
     /// Enum values change before anything uses them (and a rebuild sets its uses aside).
     AlterEnums,
     /// Renames, before anything refers to the new names.
@@ -55,6 +57,8 @@ pub enum Order {
     EnableRowSecurity,
     CreatePolicies,
     CreateTriggers,
+    /// Views come last, over the tables as they now are.
+    CreateViews,
     /// The naming of index copies, which follows everything (the differ appends it after
     /// sorting the rest).
     NameIndexCopies,
@@ -66,6 +70,8 @@ impl Change {
         use Change::*;
         match self {
             AlterEnumValues { .. } => Order::AlterEnums,
+            DropView(_) => Order::DropViews,
+            CreateView(_) => Order::CreateViews,
             RenameTable { .. } => Order::RenameTables,
             RenameColumn { .. } => Order::RenameColumns,
             RenameConstraint { .. }

@@ -193,6 +193,80 @@ struct PartitionRow {
     bound: String,
 }
 
+/// Every view in the given schemas: its definition as PostgreSQL prints it, its columns, the
+/// tables its query reads, whether it runs as its invoker, and its comment.
+const VIEWS: &str = "
+SELECT n.nspname::text AS schema_name, c.relname::text AS name,
+       pg_get_viewdef(c.oid) AS query,
+       ARRAY(SELECT a.attname::text FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS column_names,
+       ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS column_types,
+       ARRAY(SELECT DISTINCT dn.nspname || '.' || dc.relname FROM pg_rewrite r
+             JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                             AND d.refclassid = 'pg_class'::regclass
+             JOIN pg_class dc ON dc.oid = d.refobjid AND dc.oid <> c.oid
+             JOIN pg_namespace dn ON dn.oid = dc.relnamespace
+             WHERE r.ev_class = c.oid ORDER BY 1) AS reads,
+       coalesce('security_invoker=true' = ANY(c.reloptions) OR 'security_invoker=on' = ANY(c.reloptions), false) AS security_invoker,
+       obj_description(c.oid, 'pg_class') AS comment
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'v' AND n.nspname = ANY($1)
+ORDER BY n.nspname, c.relname";
+
+#[derive(QueryableByName)]
+pub struct ViewRow {
+    #[diesel(sql_type = Text)]
+    pub schema_name: String,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub query: String,
+    #[diesel(sql_type = Array<Text>)]
+    pub column_names: Vec<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub column_types: Vec<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub reads: Vec<String>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub security_invoker: bool,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub comment: Option<String>,
+}
+
+impl ViewRow {
+    fn to_ir(&self) -> crate::ir::View {
+        crate::ir::View {
+            schema: self.schema_name.clone(),
+            name: self.name.clone(),
+            query: self.query.clone(),
+            columns: self
+                .column_names
+                .iter()
+                .zip(&self.column_types)
+                .map(|(name, ty)| crate::ir::ViewColumn {
+                    name: name.clone(),
+                    sql_type: SqlType::from_format_type(ty),
+                })
+                .collect(),
+            reads: self
+                .reads
+                .iter()
+                .filter_map(|r| r.split_once('.'))
+                .map(|(s, t)| QualifiedName::new(s, t))
+                .collect(),
+            read_by: Vec::new(),
+            comment: self.comment.clone(),
+        }
+    }
+}
+
+/// The views of `schemas` as the catalog holds them.
+pub fn views(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Vec<ViewRow>> {
+    let names: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
+    load(conn, VIEWS, &names)
+}
+
 #[derive(QueryableByName)]
 struct ExtensionRow {
     #[diesel(sql_type = Text)]
@@ -594,6 +668,10 @@ pub fn introspect(conn: &mut PgConnection, schemas: &[&str]) -> QueryResult<Sche
         .collect();
     let mut schema = Schema::with_enums(enums, tables.into_values().collect());
     schema.function_revision = function_revision;
+    schema.views = load::<ViewRow>(conn, VIEWS, &names)?
+        .iter()
+        .map(ViewRow::to_ir)
+        .collect();
     // Every database has plpgsql; any other extension is declared or reported.
     schema.extensions = sql_query(
         "SELECT extname::text AS name FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname",
@@ -826,6 +904,21 @@ fn canonicalize_in_transaction(conn: &mut PgConnection, declared: &Schema) -> Qu
         }
         conn.batch_execute("DROP TABLE pg_temp.__canon")?;
     }
+    // A view's query as PostgreSQL prints it: created as a temporary view over the database's
+    // own tables, with the declared column names.
+    for view in &mut schema.views {
+        let columns: Vec<String> = view.columns.iter().map(|c| quote_ident(&c.name)).collect();
+        conn.batch_execute(&format!(
+            "CREATE TEMPORARY VIEW __canon_view ({}) AS {}",
+            columns.join(", "),
+            view.query
+        ))?;
+        view.query = single_expr(
+            conn,
+            "SELECT pg_get_viewdef('pg_temp.__canon_view'::regclass) AS expr",
+        )?;
+        conn.batch_execute("DROP VIEW pg_temp.__canon_view")?;
+    }
     Ok(schema)
 }
 
@@ -901,6 +994,20 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Result<Vec<String>, 
             )])
         }
     };
+    let mut findings = Vec::new();
+    let view_rows = views(conn, &schemas).map_err(ReadError::of("the views"))?;
+    for row in &view_rows {
+        let name = QualifiedName::new(&row.schema_name, &row.name);
+        let (Some(declared_view), Some(live_view)) = (
+            expected.views.iter().find(|v| v.qualified_name() == name),
+            live.views.iter_mut().find(|v| v.qualified_name() == name),
+        ) else {
+            continue;
+        };
+        findings.extend(view_differences(row, live_view, declared_view));
+        // Reported above, in the view's own terms.
+        *live_view = declared_view.clone();
+    }
     // The declared order is the order of creation; the catalog's is alphabetical.
     let sorted = |list: &[String]| {
         let mut list = list.to_vec();
@@ -910,7 +1017,7 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Result<Vec<String>, 
     if sorted(&live.extensions) == sorted(&expected.extensions) {
         live.extensions = expected.extensions.clone();
     }
-    let mut findings = if live == expected {
+    findings.extend(if live == expected {
         Vec::new()
     } else {
         match crate::diff::diff(&live, &expected) {
@@ -928,7 +1035,7 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Result<Vec<String>, 
                 .collect(),
             Err(unsupported) => unsupported.iter().map(|u| u.to_string()).collect(),
         }
-    };
+    });
     let copies = misnamed_index_copies(conn, &schemas)
         .map_err(ReadError::of("the partitions' index copies"))?;
     findings.extend(
@@ -958,6 +1065,64 @@ pub fn drift(conn: &mut PgConnection, declared: &Schema) -> Result<Vec<String>, 
         }
     }
     Ok(findings)
+}
+
+/// How a view the database has differs from its declaration (`declared` is canonicalized).
+fn view_differences(
+    row: &ViewRow,
+    live: &crate::ir::View,
+    declared: &crate::ir::View,
+) -> Vec<String> {
+    let name = declared.qualified_name();
+    let mut out = Vec::new();
+    if !row.security_invoker {
+        out.push(format!(
+            "view `{name}` runs with its owner's privileges (no security_invoker), so its readers bypass the row-level security of the tables it reads: `ALTER VIEW {} SET (security_invoker = true)`",
+            crate::render::quote_qualified(&name)
+        ));
+    }
+    if live.query != declared.query {
+        out.push(format!(
+            "view `{name}`'s query is not the declared one (changed by hand?); recreate it from the declaration (`cargo schema sql` prints it)"
+        ));
+    }
+    let columns = |view: &crate::ir::View| -> Vec<(String, crate::ir::SqlType)> {
+        view.columns
+            .iter()
+            .map(|c| (c.name.clone(), crate::ir::diesel_family(&c.sql_type)))
+            .collect()
+    };
+    if columns(live) != columns(declared) {
+        let list = |view: &crate::ir::View| {
+            view.columns
+                .iter()
+                .map(|c| format!("{} {}", c.name, c.sql_type.to_sql()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push(format!(
+            "view `{name}` has the columns ({}) where its struct reads ({}): a read through Diesel fails; declare the fields with the view's types",
+            list(live),
+            list(declared)
+        ));
+    }
+    let mut reads = live.reads.clone();
+    reads.sort();
+    if reads != declared.reads && live.query == declared.query {
+        out.push(format!(
+            "view `{name}` reads {:?} where its declaration reads {:?}",
+            reads.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            declared
+                .reads
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        ));
+    }
+    if live.comment != declared.comment {
+        out.push(format!("view `{name}`'s comment is not the declared one"));
+    }
+    out
 }
 
 /// The declarations with each monthly table's partitions as maintenance left them: the months

@@ -21,16 +21,26 @@ pub fn table_type_alias(struct_ident: &Ident) -> Ident {
 
 /// The alias `#[table]` declares beside the struct for an enum column's type (which is its own
 /// Diesel SQL type), so the `table!` module can import it whatever path the field used.
-fn enum_sql_type_alias(struct_ident: &Ident, field: &Ident) -> Ident {
+pub(crate) fn enum_sql_type_alias(struct_ident: &Ident, field: &Ident) -> Ident {
     format_ident!("__schema_sql_{}_{}", struct_ident, field)
 }
 
 /// The element's `SqlType` descriptor variant (not an enum).
 fn base_sql_type_tokens(c: &ColumnModel, rust: RustType) -> TokenStream {
-    let variant = match (rust, c.varchar, c.numeric) {
+    base_sql_type(rust, c.varchar, c.numeric, c.cidr)
+}
+
+/// The `SqlType` descriptor variant of a built-in element type with its modifiers.
+pub(crate) fn base_sql_type(
+    rust: RustType,
+    varchar: Option<u32>,
+    numeric: Option<(u16, u16)>,
+    cidr: bool,
+) -> TokenStream {
+    let variant = match (rust, varchar, numeric) {
         (RustType::String, Some(n), _) => quote!(Varchar(#n)),
         (RustType::BigDecimal, _, Some((p, s))) => quote!(NumericPs(#p, #s)),
-        (RustType::IpNetwork, ..) if c.cidr => quote!(Cidr),
+        (RustType::IpNetwork, ..) if cidr => quote!(Cidr),
         (RustType::I16, ..) => quote!(SmallInt),
         (RustType::I32, ..) => quote!(Integer),
         (RustType::I64, ..) => quote!(BigInt),
@@ -55,9 +65,17 @@ fn base_sql_type_tokens(c: &ColumnModel, rust: RustType) -> TokenStream {
 
 /// The column's `TypeDescriptor`.
 fn type_descriptor_tokens(c: &ColumnModel) -> TokenStream {
-    let element = match &c.ty.scalar {
+    type_descriptor(&c.ty, |rust| base_sql_type_tokens(c, rust))
+}
+
+/// The `TypeDescriptor` of a field type, its built-in elements by `base`.
+pub(crate) fn type_descriptor(
+    ty: &crate::types::FieldType,
+    base: impl Fn(RustType) -> TokenStream,
+) -> TokenStream {
+    let element = match &ty.scalar {
         Scalar::Known(rust) => {
-            let base = base_sql_type_tokens(c, *rust);
+            let base = base(*rust);
             quote!(::schema_core::__private::TypeDescriptor::Base(#base))
         }
         Scalar::Enum(path) => quote_spanned! {path.span()=>
@@ -66,7 +84,7 @@ fn type_descriptor_tokens(c: &ColumnModel) -> TokenStream {
             )
         },
     };
-    match c.ty.array {
+    match ty.array {
         Some(_) => quote!(::schema_core::__private::TypeDescriptor::Array(&#element)),
         None => element,
     }
@@ -74,19 +92,31 @@ fn type_descriptor_tokens(c: &ColumnModel) -> TokenStream {
 
 /// The column's Diesel SQL type as the `table!` module (a child of the struct's module) sees it.
 fn diesel_type_tokens(struct_ident: &Ident, c: &ColumnModel) -> TokenStream {
-    let mut ty = match &c.ty.scalar {
-        Scalar::Known(RustType::IpNetwork) if c.cidr => quote!(::diesel::sql_types::Cidr),
+    diesel_type(struct_ident, &c.field, &c.ty, c.varchar.is_some(), c.cidr)
+}
+
+/// A field's Diesel SQL type as the `table!` module sees it (`varchar` arrays bind as
+/// `varchar[]`; an enum through its alias, see [`enum_sql_type_alias`]).
+pub(crate) fn diesel_type(
+    struct_ident: &Ident,
+    field: &Ident,
+    field_type: &crate::types::FieldType,
+    varchar: bool,
+    cidr: bool,
+) -> TokenStream {
+    let mut ty = match &field_type.scalar {
+        Scalar::Known(RustType::IpNetwork) if cidr => quote!(::diesel::sql_types::Cidr),
         Scalar::Known(rust) => rust.diesel_sql_type(),
         // Imported into the `table!` module with `use super::alias;` (see `codegen`).
         Scalar::Enum(_) => {
-            let alias = enum_sql_type_alias(struct_ident, &c.field);
+            let alias = enum_sql_type_alias(struct_ident, field);
             quote!(#alias)
         }
     };
-    if let Some(element_nullable) = c.ty.array {
+    if let Some(element_nullable) = field_type.array {
         // Bound as `varchar[]`, so Diesel's `eq`, `contains` and `overlaps_with` work on a
         // `varchar(n)[]` column (see `schema_core::sql_types::Varchar`).
-        if c.varchar.is_some() {
+        if varchar {
             ty = quote!(::schema_core::sql_types::Varchar);
         }
         if element_nullable {
@@ -94,7 +124,7 @@ fn diesel_type_tokens(struct_ident: &Ident, c: &ColumnModel) -> TokenStream {
         }
         ty = quote!(::diesel::sql_types::Array<#ty>);
     }
-    if c.ty.nullable {
+    if field_type.nullable {
         ty = quote!(::diesel::sql_types::Nullable<#ty>);
     }
     ty

@@ -10,13 +10,14 @@
 //! A declaration with errors expands to its errors and a stand-in (see [`errored_stand_in`]).
 
 mod check;
-mod codegen;
+pub(crate) mod codegen;
 mod model;
 mod partitions;
 mod row_security;
 mod soft_delete;
 
 pub use codegen::table_type_alias;
+pub(crate) use model::checked_doc_comment;
 
 use crate::attr;
 use crate::ctxt::Ctxt;

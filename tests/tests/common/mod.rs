@@ -57,6 +57,15 @@ pub fn assert_catalog_matches(conn: &mut PgConnection, declared: &Schema) {
             .expect("index and constraint state reads"),
         Vec::<String>::new()
     );
+    // Every view runs as its invoker, so its readers stay under row-level security.
+    let schemas: Vec<&str> = declared.namespaces().into_iter().collect();
+    for view in schema_core::live::introspect::views(conn, &schemas).expect("views read") {
+        assert!(
+            view.security_invoker,
+            "view {}.{} is security_invoker",
+            view.schema_name, view.name
+        );
+    }
     // No function or trigger that no migration created (these tests register none).
     assert_eq!(
         schema_core::live::hand_written::drift(conn, declared, None)
@@ -134,10 +143,34 @@ pub fn assert_same_schema(live: &Schema, declared: &Schema) {
         );
     }
     assert_eq!(live.enums, declared.enums, "enum types");
+    // A view's columns are compared as Diesel reads them (`varchar(n)` from a table is the
+    // struct's `String`), its reads as a set; who may read it is a grant (`roles::drift`).
+    let comparable = |v: &schema_core::ir::View| {
+        let mut reads = v.reads.clone();
+        reads.sort();
+        let columns: Vec<_> = v
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), schema_core::ir::diesel_family(&c.sql_type)))
+            .collect();
+        (
+            v.qualified_name(),
+            v.query.clone(),
+            columns,
+            reads,
+            v.comment.clone(),
+        )
+    };
+    assert_eq!(
+        live.views.iter().map(comparable).collect::<Vec<_>>(),
+        declared.views.iter().map(comparable).collect::<Vec<_>>(),
+        "views"
+    );
     // Roles are cluster-wide, not in a database's catalog of tables: `assert_catalog_matches`
     // checks them.
     let declared = Schema {
         roles: live.roles.clone(),
+        views: live.views.clone(),
         ..declared.clone()
     };
     assert_eq!(*live, declared);
