@@ -34,14 +34,30 @@ where
     F: FnOnce(&mut PgConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    let account = account_id.to_string();
+    with_tenant_in(conn, SETTING, account_id, work)
+}
+
+/// [`with_tenant`] for a crate that configured its own tenant setting: pass the crate's
+/// `TENANT_SETTING` (which `schema!` emits), e.g.
+/// `with_tenant_in(conn, my_models::TENANT_SETTING, org_id, |conn| ...)`.
+pub fn with_tenant_in<T, E, F>(
+    conn: &mut PgConnection,
+    setting: &str,
+    tenant_id: impl std::fmt::Display,
+    work: F,
+) -> Result<T, E>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let account = tenant_id.to_string();
     // Only a nested scope can already have a tenant: the outermost one costs no extra query.
     let nested = AnsiTransactionManager::transaction_manager_status_mut(conn)
         .transaction_depth()?
         .is_some();
     conn.transaction(|conn| {
         if nested {
-            if let Some(current) = current_tenant(conn)?.filter(|c| !c.is_empty()) {
+            if let Some(current) = current_tenant_in(conn, setting)?.filter(|c| !c.is_empty()) {
                 if current != account {
                     return Err(E::from(diesel::result::Error::QueryBuilderError(
                         format!("with_tenant({account}) inside a transaction scoped to {current}")
@@ -49,7 +65,7 @@ where
                     )));
                 }
             }
-            set_local(conn, &account)?;
+            set_local(conn, setting, &account)?;
         } else {
             // At the start of a transaction any tenant set is a session-level one. One round
             // trip: CASE evaluates the check before the `set_config` it guards.
@@ -57,13 +73,13 @@ where
                 "SELECT CASE WHEN coalesce(current_setting($1, true), '') = '' \
                  THEN set_config($1, $2, true) END AS value",
             )
-            .bind::<Text, _>(SETTING)
+            .bind::<Text, _>(setting)
             .bind::<Text, _>(&account)
             .get_result(conn)?;
             if set.value.is_none() {
                 return Err(E::from(diesel::result::Error::QueryBuilderError(
                     format!(
-                        "with_tenant: this connection has a session-level {SETTING} \
+                        "with_tenant: this connection has a session-level {setting} \
                          (set with SET or set_config(..., false)), which would outlive the \
                          transaction; refusing to run. Reset pooled connections between clients \
                          (DISCARD ALL, or PgBouncer's server_reset_query), and set the tenant only \
@@ -83,9 +99,9 @@ struct Setting {
     value: Option<String>,
 }
 
-fn set_local(conn: &mut PgConnection, account: &str) -> diesel::QueryResult<()> {
+fn set_local(conn: &mut PgConnection, setting: &str, account: &str) -> diesel::QueryResult<()> {
     diesel::sql_query("SELECT set_config($1, $2, true)")
-        .bind::<Text, _>(SETTING)
+        .bind::<Text, _>(setting)
         .bind::<Text, _>(account)
         .execute(conn)
         .map(drop)
@@ -93,9 +109,17 @@ fn set_local(conn: &mut PgConnection, account: &str) -> diesel::QueryResult<()> 
 
 /// The tenant the current transaction is scoped to, if any.
 pub fn current_tenant(conn: &mut PgConnection) -> diesel::QueryResult<Option<String>> {
+    current_tenant_in(conn, SETTING)
+}
+
+/// [`current_tenant`] for a configured setting.
+pub fn current_tenant_in(
+    conn: &mut PgConnection,
+    setting: &str,
+) -> diesel::QueryResult<Option<String>> {
     Ok(
         diesel::sql_query("SELECT current_setting($1, true) AS value")
-            .bind::<Text, _>(SETTING)
+            .bind::<Text, _>(setting)
             .get_result::<Setting>(conn)?
             .value,
     )

@@ -98,18 +98,19 @@ pub fn check_table_kind(
 /// belong to no tenant yet (a request before sign-in) says why with `untenanted_rows = "..."`;
 /// its `account_id` is then `Option`, and those rows match no tenant's policy.
 pub fn check_tenant_column(cx: &Ctxt, columns: &[Column<'_>], untenanted_rows: Option<&LitStr>) {
-    let Some(account) = columns.iter().find(|c| c.name == "account_id") else {
+    let (col, root) = (&cx.tenancy.column, &cx.tenancy.root);
+    let Some(account) = columns.iter().find(|c| c.name == *col) else {
         // Reported by the tenant policy's own check.
         return;
     };
     match (account.ty.nullable, untenanted_rows) {
         (true, None) => cx.error_spanned_by(
             account.field,
-            "a tenant table's `account_id` cannot be `Option`: every row belongs to an account\nhelp: declare it `pub account_id: Uuid`, or, if some rows belong to no account yet, say why: #[table(tenant, untenanted_rows = \"...\")] (only a policy naming a role reaches them)",
+            format!("a tenant table's `{col}` cannot be `Option`: every row belongs to a tenant\nhelp: declare it `pub {col}: Uuid`, or, if some rows belong to no tenant yet, say why: #[table(tenant, untenanted_rows = \"...\")] (only a policy naming a role reaches them)"),
         ),
         (false, Some(reason)) => cx.error_spanned_by(
             reason,
-            "`untenanted_rows` is for a tenant table whose `account_id` is `Option`\nhelp: remove it, or declare `pub account_id: Option<Uuid>`",
+            format!("`untenanted_rows` is for a tenant table whose `{col}` is `Option`\nhelp: remove it, or declare `pub {col}: Option<Uuid>`"),
         ),
         (true, Some(reason)) => {
             reason_given(cx, reason, "untenanted_rows");
@@ -119,7 +120,7 @@ pub fn check_tenant_column(cx: &Ctxt, columns: &[Column<'_>], untenanted_rows: O
     if !account.has_reference {
         cx.error_spanned_by(
             account.field,
-            "a tenant table's `account_id` must be a foreign key to the accounts table\nhelp: #[column(references(Account, on_delete = cascade))]",
+            format!("a tenant table's `{col}` must be a foreign key to the tenant root\nhelp: #[column(references({root}, on_delete = cascade))]"),
         );
     }
 }
@@ -128,7 +129,8 @@ pub fn check_tenant_column(cx: &Ctxt, columns: &[Column<'_>], untenanted_rows: O
 /// row-level security: only a `tenant` table may have one. (A global table's rows are read by
 /// every tenant; the tenant root's rows are the tenants.)
 pub fn check_account_id_is_tenant(cx: &Ctxt, kind: Option<Kind>, columns: &[Column<'_>]) {
-    let Some(account) = columns.iter().find(|c| c.name == "account_id") else {
+    let col = &cx.tenancy.column;
+    let Some(account) = columns.iter().find(|c| c.name == *col) else {
         return;
     };
     let what = match kind {
@@ -138,7 +140,7 @@ pub fn check_account_id_is_tenant(cx: &Ctxt, kind: Option<Kind>, columns: &[Colu
     };
     cx.error_spanned_by(
         account.field,
-        format!("`account_id` makes this table hold per-tenant rows, but {what}, outside the tenant policy\nhelp: declare it #[table(tenant, ...)] so row-level security filters it; rows without an account yet take `account_id: Option<Uuid>` and `untenanted_rows = \"why\"`, and a cross-tenant reader (sign-in) gets a policy of its own: policy(name = \"...\", command = select, to(identity), using = \"...\")"),
+        format!("`{col}` makes this table hold per-tenant rows, but {what}, outside the tenant policy\nhelp: declare it #[table(tenant, ...)] so row-level security filters it; rows without a tenant yet take `{col}: Option<Uuid>` and `untenanted_rows = \"why\"`, and a cross-tenant reader (sign-in) gets a policy of its own: policy(name = \"...\", command = select, to(identity), using = \"...\")"),
     );
 }
 
@@ -171,7 +173,7 @@ pub fn check_referential_actions(cx: &Ctxt, append_only: bool, references: &[Ref
             let stuck: Vec<&str> = r
                 .columns
                 .iter()
-                .filter(|(name, nullable)| !nullable && *name != "account_id")
+                .filter(|(name, nullable)| !nullable && *name != cx.tenancy.column)
                 .map(|(name, _)| *name)
                 .collect();
             if !stuck.is_empty() || r.columns.iter().all(|(_, nullable)| !nullable) {
@@ -200,7 +202,8 @@ pub fn check_referential_actions(cx: &Ctxt, append_only: bool, references: &[Ref
 /// `across_tenants = "reason"`.
 pub fn check_tenant_unique_keys(cx: &Ctxt, keys: &[UniqueKey<'_>]) {
     for key in keys {
-        if key.columns.iter().any(|c| c == "account_id") {
+        let col = &cx.tenancy.column;
+        if key.columns.iter().any(|c| c == col) {
             continue;
         }
         match key.across_tenants {
@@ -210,7 +213,7 @@ pub fn check_tenant_unique_keys(cx: &Ctxt, keys: &[UniqueKey<'_>]) {
             None => cx.syn_error(syn::Error::new(
                 key.span,
                 format!(
-                    "unique {} `{}` of a tenant table must include `account_id`: PostgreSQL checks it across every tenant, which leaks what other tenants have\nhelp: add `account_id` as its first column, or state why it spans tenants: `across_tenants = \"...\"`",
+                    "unique {} `{}` of a tenant table must include `{col}`: PostgreSQL checks it across every tenant, which leaks what other tenants have\nhelp: add `{col}` as its first column, or state why it spans tenants: `across_tenants = \"...\"`",
                     if key.is_index { "index" } else { "constraint" },
                     key.name
                 ),

@@ -6,11 +6,23 @@ use quote::ToTokens;
 use std::cell::{Cell, RefCell};
 use std::fmt::Display;
 
-#[derive(Default)]
 pub struct Ctxt {
     errors: RefCell<Vec<syn::Error>>,
     /// The table's own name was refused: names derived from it add no errors of their own.
     pub bad_table_name: Cell<bool>,
+    /// The crate's tenant column, setting and root (defaults when its configuration is
+    /// invalid: `schema!` reports that).
+    pub tenancy: schema_rules::tenant::Tenancy,
+}
+
+impl Default for Ctxt {
+    fn default() -> Self {
+        Ctxt {
+            errors: RefCell::default(),
+            bad_table_name: Cell::default(),
+            tenancy: crate::tenancy::current().unwrap_or_default(),
+        }
+    }
 }
 
 impl Ctxt {

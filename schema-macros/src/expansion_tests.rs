@@ -261,3 +261,97 @@ fn view_over_a_tenant_table() {
         ))
     );
 }
+
+#[test]
+fn a_configured_tenancy_names_its_column_setting_and_root_in_code_and_messages() {
+    let tenancy = schema_rules::tenant::Tenancy {
+        column: "organization_id".into(),
+        setting: "app.current_organization_id".into(),
+        root: "Organization".into(),
+    };
+    let expand = |args: TokenStream, item: TokenStream| {
+        crate::tenancy::with(tenancy.clone(), || {
+            crate::table::expand(args, item).to_string()
+        })
+    };
+    // Without the tenant column: the message and its help name the configured ones.
+    let missing = expand(
+        quote!(
+            schema = "orgs",
+            name = "projects",
+            tenant,
+            hard_delete = "test"
+        ),
+        quote! {
+            pub struct Project {
+                #[column(primary_key)]
+                pub id: i64,
+                pub account_id: Uuid,
+                #[column(default = "now()")]
+                pub created_at: DateTime<Utc>,
+                #[column(default = "now()")]
+                pub updated_at: DateTime<Utc>,
+            }
+        },
+    );
+    assert!(
+        missing.contains("needs the tenant column `organization_id`")
+            && missing.contains("references(Organization)"),
+        "{missing}"
+    );
+    // A unique key must include it; a nullable one is refused with its name.
+    let keyed = expand(
+        quote!(
+            schema = "orgs",
+            name = "projects",
+            tenant,
+            hard_delete = "test",
+            unique(name)
+        ),
+        quote! {
+            pub struct Project {
+                #[column(primary_key)]
+                pub id: i64,
+                #[column(references(Organization))]
+                pub organization_id: Option<Uuid>,
+                pub name: String,
+                #[column(default = "now()")]
+                pub created_at: DateTime<Utc>,
+                #[column(default = "now()")]
+                pub updated_at: DateTime<Utc>,
+            }
+        },
+    );
+    assert!(
+        keyed.contains("must include `organization_id`")
+            && keyed.contains("`organization_id` cannot be `Option`")
+            && !keyed.contains("account_id"),
+        "{keyed}"
+    );
+    // A good declaration's policy reads the configured setting.
+    let good = expand(
+        quote!(
+            schema = "orgs",
+            name = "projects",
+            tenant,
+            hard_delete = "test"
+        ),
+        quote! {
+            pub struct Project {
+                #[column(primary_key)]
+                pub id: i64,
+                #[column(references(Organization))]
+                pub organization_id: Uuid,
+                #[column(default = "now()")]
+                pub created_at: DateTime<Utc>,
+                #[column(default = "now()")]
+                pub updated_at: DateTime<Utc>,
+            }
+        },
+    );
+    assert!(
+        good.contains("current_setting('app.current_organization_id', true)")
+            && !good.contains("compile_error"),
+        "{good}"
+    );
+}

@@ -24,6 +24,7 @@ mod pg_enum;
 mod schema_list;
 mod sql;
 mod table;
+mod tenancy;
 mod types;
 mod view;
 

@@ -221,6 +221,27 @@ pub fn expand(input: TokenStream) -> TokenStream {
     // Mistakes are reported and the remaining entries still expanded, so one bad entry does
     // not also make every table "not listed".
     let mut errors = roles.as_ref().map(|r| r.errors.clone()).unwrap_or_default();
+    // The crate's tenancy: a bad `[package.metadata.schema-api]` is reported here, once.
+    let tenancy = match crate::tenancy::current() {
+        Ok(t) => t,
+        Err(message) => {
+            errors.extend(
+                syn::Error::new(
+                    proc_macro2::Span::call_site(),
+                    format!("{message}\nhelp: fix [package.metadata.schema-api] in this crate's Cargo.toml; until then the default tenancy (`account_id`, `app.current_account_id`) applies"),
+                )
+                .to_compile_error(),
+            );
+            Default::default()
+        }
+    };
+    let (tenant_column, tenant_setting) = (&tenancy.column, &tenancy.setting);
+    // Editing the manifest's configuration must recompile the tables: make it an input.
+    let manifest_input = std::env::var("CARGO_MANIFEST_DIR").ok().map(|_| {
+        quote! {
+            const _: &[u8] = ::core::include_bytes!(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
+        }
+    });
     let extension_names: Vec<&syn::LitStr> = match &extensions {
         Some(e) => {
             errors.extend(e.errors.clone());
@@ -309,6 +330,16 @@ pub fn expand(input: TokenStream) -> TokenStream {
         /// The PostgreSQL extensions the schema needs (`schema!`'s `extensions(...)`), in the
         /// order they are created.
         pub const EXTENSIONS: &[&str] = &[#(#extension_names),*];
+
+        #manifest_input
+
+        /// The column that holds a tenant table's tenant (`[package.metadata.schema-api]`'s
+        /// `tenant_column`, `account_id` by default).
+        pub const TENANT_COLUMN: &str = #tenant_column;
+
+        /// The setting the tenant policies read; pass it to `schema_core::tenant::with_tenant_in`
+        /// (`schema_core::with_tenant` sets the default, `app.current_account_id`).
+        pub const TENANT_SETTING: &str = #tenant_setting;
 
         /// Every view declared in this crate (`schema!`'s `views(...)`).
         pub const VIEWS: &[&::schema_core::__private::ViewDescriptor] = &[#(#view_descriptors),*];

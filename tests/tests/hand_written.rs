@@ -5,39 +5,15 @@
 //! can hide a change from the declarations, fail, or not undo itself is refused, and a refusal
 //! records nothing.
 
+mod common;
+
+use common::{cli, run, text};
 use diesel::connection::SimpleConnection;
 use schema_core::live::hand_written::{register, RegisterError};
 use schema_core::live::harness::TestDatabase;
 use schema_core::migrations::{self, MigrationError, MigrationState, SNAPSHOT_FILE};
 use schema_tests::online::{self, load};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn cli(dir: &Path, url: Option<&str>) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_online-schema"));
-    command
-        .env_remove("DATABASE_URL")
-        .env("ONLINE_VERSION", "v3")
-        .arg("--migrations-dir")
-        .arg(dir);
-    if let Some(url) = url {
-        command.env("DATABASE_URL", url);
-    }
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("the command runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 /// A migrations directory holding v3 (generated in 2020, so anything written now sorts after).
 fn project() -> (tempfile::TempDir, PathBuf) {

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::{cli, run, text};
+
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
@@ -12,36 +14,8 @@ use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use schema_core::live::harness::TestDatabase;
 use schema_tests::online::load::generate;
 use schema_tests::online::{self, load};
-use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-/// The command over v3 with `dir` as its migrations directory and no inherited DATABASE_URL.
-fn cli(dir: &Path, url: Option<&str>) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_online-schema"));
-    command
-        .env_remove("DATABASE_URL")
-        .env("ONLINE_VERSION", "v3")
-        .arg("--migrations-dir")
-        .arg(dir);
-    if let Some(url) = url {
-        command.env("DATABASE_URL", url);
-    }
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("the command runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 fn spawn(command: &mut Command) -> Child {
     command

@@ -2,18 +2,12 @@
 //! in the new crate, `cargo schema generate`, `check`, `migrate` to a database and
 //! `check --database`, each with the alias and the binary the template wrote.
 
+mod common;
+
+use common::text;
 use schema_core::live::harness::TestDatabase;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -224,7 +224,7 @@ impl Conventions<'_> {
         let account_id_referenced = self
             .foreign_keys
             .iter()
-            .any(|fk| fk.columns.len() == 1 && fk.columns[0] == "account_id");
+            .any(|fk| fk.columns.len() == 1 && fk.columns[0] == cx.tenancy.column);
         let columns: Vec<conventions::Column<'_>> = t
             .columns
             .iter()
@@ -233,7 +233,7 @@ impl Conventions<'_> {
                 field: &c.field,
                 ty: &c.ty,
                 default: c.default.as_deref(),
-                has_reference: c.name == "account_id" && account_id_referenced,
+                has_reference: c.name == cx.tenancy.column && account_id_referenced,
             })
             .collect();
         if self.kind == Some(Kind::Tenant) {

@@ -561,8 +561,9 @@ impl ToTokens for ReferenceChecks<'_> {
                 });
             }
             if fk.must_target_non_tenant {
+                let col = &self.m.tenant_column;
                 let message = format!(
-                    "foreign key `{}` of tenant table `{table_name}` references another tenant table without `account_id`: add `account_id` to both sides (foreign_key(columns(account_id, {}), references = ..., target_columns(account_id, id))) or state why it spans tenants: across_tenants = \"...\"",
+                    "foreign key `{}` of tenant table `{table_name}` references another tenant table without `{col}`: add `{col}` to both sides (foreign_key(columns({col}, {}), references = ..., target_columns({col}, id))) or state why it spans tenants: across_tenants = \"...\"",
                     fk.name,
                     fk.columns.join(", ")
                 );
@@ -719,7 +720,7 @@ impl ToTokens for WriteTypes<'_> {
             .filter(|(c, _)| {
                 let fixed = written(c) == Written::ByTheDatabase
                     || key.contains(&c.name)
-                    || (tenant && c.name == schema_rules::tenant::COLUMN)
+                    || (tenant && c.name == m.tenant_column)
                     // The trigger sets it on every update, whatever the update says.
                     || (m.updated_at_trigger.is_some() && c.name == "updated_at");
                 !fixed

@@ -100,6 +100,8 @@ pub struct Model {
     pub kind: Kind,
     pub tenant_updates: Vec<String>,
     pub renamed_from: Option<String>,
+    /// The crate's tenant column (`account_id` unless configured).
+    pub tenant_column: String,
 }
 
 /// What every stage after the columns' needs: the table's name, its columns and the fields
@@ -376,6 +378,7 @@ pub fn build_model(
         return Err(TokenStream::new());
     };
     Ok(Model {
+        tenant_column: cx.tenancy.column.clone(),
         ident: item.ident.clone(),
         schema: schema.value(),
         name: table_name,
@@ -726,9 +729,9 @@ fn foreign_keys(
             // `(account_id, key)` (joining on `x = key` finds the same row). Self-references
             // need aliases, not `joinable!`.
             let tenant_pair = columns.len() == 2
-                && columns[0] == "account_id"
+                && columns[0] == cx.tenancy.column
                 && fk.target_columns.len() == 2
-                && fk.target_columns[0] == "account_id";
+                && fk.target_columns[0] == cx.tenancy.column;
             let join_column = if tenant_pair {
                 Some((columns[1].clone(), Some(fk.target_columns[1].to_string())))
             } else if columns.len() == 1 && fk.target_columns.is_empty() {
@@ -759,9 +762,9 @@ fn foreign_keys(
                 to_primary_key: columns.len() == 1 && fk.target_columns.is_empty(),
                 join_column,
                 must_target_non_tenant: tenant
-                    && !columns.iter().any(|c| c == "account_id")
+                    && !columns.contains(&cx.tenancy.column)
                     && fk.across_tenants.is_none(),
-                must_target_root: tenant && columns == ["account_id"],
+                must_target_root: tenant && columns == [cx.tenancy.column.clone()],
                 columns,
                 target,
                 on_delete: fk.on_delete,

@@ -51,10 +51,11 @@ pub fn policies(
 /// A `tenant` table's policy: its rows are the scoped tenant's, for every command.
 fn tenant_policy(t: &Context, span: Span, policies: &mut Vec<PolicyModel>) {
     let cx = t.cx;
-    match t.columns.iter().find(|c| c.name == "account_id") {
+    let (col, root) = (&cx.tenancy.column, &cx.tenancy.root);
+    match t.columns.iter().find(|c| c.name == *col) {
         Some(c) => match tenant_cast(&c.ty) {
             Some(cast) => {
-                let expr = schema_rules::tenant::predicate("account_id", cast);
+                let expr = cx.tenancy.predicate(col, cast);
                 let name = format!("{}_tenant_isolation", t.table_name);
                 check_derived_length(cx, span, "generated policy name", &name);
                 policies.push(PolicyModel {
@@ -67,9 +68,9 @@ fn tenant_policy(t: &Context, span: Span, policies: &mut Vec<PolicyModel>) {
                     with_check: Some(expr),
                 });
             }
-            None => cx.syn_error(syn::Error::new(span, "`tenant` needs `account_id` to be a `Uuid`, `i64`, `i32` or `String` column")),
+            None => cx.syn_error(syn::Error::new(span, format!("`tenant` needs `{col}` to be a `Uuid`, `i64`, `i32` or `String` column"))),
         },
-        None => cx.syn_error(syn::Error::new(span, "a `tenant` table needs an `account_id` column: the tenant policy filters on it\nhelp: add `pub account_id: Uuid` with #[column(references(Account))]")),
+        None => cx.syn_error(syn::Error::new(span, format!("a `tenant` table needs the tenant column `{col}`: the tenant policy filters on it\nhelp: add `pub {col}: Uuid` with #[column(references({root}))]"))),
     }
 }
 
@@ -95,11 +96,11 @@ fn tenant_root_policies(
     };
     let Some((key, cast)) = key_cast else {
         if !primary_key.1.is_empty() {
-            cx.error_spanned_by(&t.item.ident, "the tenant root needs a one-column `Uuid`, `i64`, `i32` or `String` primary key: tenant tables' `account_id` and the tenant policy use it");
+            cx.error_spanned_by(&t.item.ident, format!("the tenant root needs a one-column `Uuid`, `i64`, `i32` or `String` primary key: tenant tables' `{}` and the tenant policy use it", cx.tenancy.column));
         }
         return tenant_updates;
     };
-    let own = schema_rules::tenant::predicate(&key, cast);
+    let own = cx.tenancy.predicate(&key, cast);
     if let Some((list, _)) = tenant_updates_spec {
         tenant_updates = t.resolve(list, "`tenant_updates`");
         for (column, ident) in tenant_updates.iter().zip(list) {

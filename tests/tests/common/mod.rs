@@ -382,3 +382,32 @@ pub fn assert_expressions_name_declared_columns(
     }
     compared
 }
+
+/// The real `schema` command over `schema_tests::online::v3` with `dir` as its migrations
+/// directory and no inherited DATABASE_URL (`url` sets one).
+pub fn cli(dir: &std::path::Path, url: Option<&str>) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_online-schema"));
+    command
+        .env_remove("DATABASE_URL")
+        .env("ONLINE_VERSION", "v3")
+        .arg("--migrations-dir")
+        .arg(dir);
+    if let Some(url) = url {
+        command.env("DATABASE_URL", url);
+    }
+    command
+}
+
+pub fn run(command: &mut std::process::Command) -> std::process::Output {
+    command.output().expect("the command runs")
+}
+
+/// A command's exit code and output, for assertion messages.
+pub fn text(output: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
