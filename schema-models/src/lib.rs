@@ -21,6 +21,7 @@ schema_core::schema! {
         provisioning = "platform_provisioning",
         monitor = "platform_monitor"
     );
+    views(voicemail::VoicemailBoxSummary);
     accounts::Account,
     accounts::AccountContact,
     accounts::AccountSetting,

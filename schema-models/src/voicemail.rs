@@ -77,6 +77,32 @@ pub struct VoicemailBox {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+/// Each voicemail box's live messages: how many, their total length, the newest, and how many
+/// still wait for a transcription (the inbox screen's header). It runs as its reader, so the
+/// application role sees its own tenant's boxes only.
+#[schema_core::view(
+    schema = "voicemail",
+    name = "voicemail_box_summaries",
+    key(box_id),
+    read_by(app),
+    query = "SELECT m.account_id, m.box_id, count(*) AS messages,
+                    sum(m.duration_seconds) AS total_seconds,
+                    max(m.received_at) AS newest_received_at,
+                    count(*) FILTER (WHERE m.transcription_status IN ('pending', 'processing')) AS pending_transcriptions
+             FROM voicemail.voicemail_messages m
+             WHERE m.deleted_at IS NULL
+             GROUP BY m.account_id, m.box_id"
+)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoicemailBoxSummary {
+    pub account_id: Uuid,
+    pub box_id: Uuid,
+    pub messages: i64,
+    pub total_seconds: Option<i64>,
+    pub newest_received_at: Option<DateTime<Utc>>,
+    pub pending_transcriptions: i64,
+}
+
 /// A message left in a voicemail box, with its transcription.
 #[schema_core::table(
     schema = "voicemail",

@@ -401,6 +401,68 @@ fn no_cross_tenant_read_or_write_succeeds_on_any_tenant_table() {
         upserts >= 40,
         "{upserts} tables probed with ON CONFLICT DO UPDATE"
     );
+
+    // Every declared view (enumerated too) runs as its reader: through it, the application role
+    // sees its own tenant's rows only, nothing without a tenant, and cannot write.
+    assert!(!schema.views.is_empty(), "the platform declares views");
+    // The seeded rows are soft-deleted (every nullable column got a value); views read live
+    // rows, so they are made live first, by the owner.
+    conn.batch_execute("RESET ROLE; SET LOCAL session_replication_role = replica")
+        .unwrap();
+    for view in &schema.views {
+        for read in &view.reads {
+            if schema
+                .table(read)
+                .is_some_and(|t| t.column("deleted_at").is_some())
+            {
+                conn.batch_execute(&format!(
+                    "UPDATE {} SET deleted_at = NULL",
+                    quote_qualified(read)
+                ))
+                .unwrap();
+            }
+        }
+    }
+    conn.batch_execute("SET LOCAL session_replication_role = origin; SET LOCAL ROLE platform_app")
+        .unwrap();
+    for view in &schema.views {
+        let v = quote_qualified(&view.qualified_name());
+        let tenant_column = view.columns.iter().any(|c| c.name == "account_id");
+        let own = count(
+            &mut conn,
+            Some(a),
+            &format!("SELECT count(*) AS n FROM {v}"),
+        );
+        if tenant_column {
+            assert!(
+                matches!(own, Ok(n) if n >= 1),
+                "{v}: tenant a reads its rows: {own:?}"
+            );
+            let foreign = count(
+                &mut conn,
+                Some(a),
+                &format!("SELECT count(*) AS n FROM {v} WHERE account_id <> '{a}'"),
+            );
+            assert_eq!(foreign, Ok(0), "{v}: tenant a sees no other tenant's row");
+            let seen_by_b = count(
+                &mut conn,
+                Some(b),
+                &format!("SELECT count(*) AS n FROM {v} WHERE account_id = '{a}'"),
+            );
+            assert_eq!(seen_by_b, Ok(0), "{v}: tenant b sees none of a's rows");
+        } else {
+            assert!(own.is_ok(), "{v}: tenant a reads it: {own:?}");
+        }
+        for (label, tenant) in [("unset", None), ("empty", Some(""))] {
+            let n = count(&mut conn, tenant, &format!("SELECT count(*) AS n FROM {v}"));
+            assert_eq!(n, Ok(0), "{v}: a {label} tenant sees nothing");
+        }
+        let r = probe(&mut conn, Some(a), &format!("DELETE FROM {v}"));
+        assert!(
+            r.is_err(),
+            "{v}: the application role cannot write through it: {r:?}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -212,6 +212,37 @@ fn diff_recreates_a_view_only_when_it_or_what_it_reads_changes() {
         changes.first(),
         Some(schema_core::diff::Change::DropView(_))
     ));
+    // A new index or comment on the table it reads leaves it alone; a new column does not.
+    let mut indexed = v1_schema.clone();
+    let calls = indexed
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "calls")
+        .unwrap();
+    calls.comment = Some("calls".into());
+    calls.indexes.push(schema_core::ir::Index::on(
+        "calls_status_idx",
+        &["status"],
+        false,
+    ));
+    assert_eq!(
+        view(&schema_core::diff::diff(&v1_schema, &indexed).unwrap()),
+        0
+    );
+    let mut widened = v1_schema.clone();
+    let calls = widened
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "calls")
+        .unwrap();
+    let mut extra = calls.columns[2].clone();
+    extra.name = "note".into();
+    extra.nullable = true;
+    calls.columns.push(extra);
+    assert_eq!(
+        view(&schema_core::diff::diff(&v1_schema, &widened).unwrap()),
+        2
+    );
     // A change to a table the view does not read leaves it alone.
     let mut other = v1_schema.clone();
     let accounts = other

@@ -419,7 +419,8 @@ fn enum_uses(old: &Schema, name: &QualifiedName) -> Vec<EnumUse> {
 }
 
 /// Views are created after everything they read and dropped before it changes. One whose
-/// declaration changed, or that reads a table (or a table's enum type) this migration changes,
+/// declaration changed, or that reads a table whose columns (or their enum types) this
+/// migration changes, or that it drops or renames,
 /// is dropped first and created again last: PostgreSQL refuses to change or drop a column a
 /// view uses, and a view's column list cannot change in place.
 fn diff_views(old: &Schema, new: &Schema, found: &mut Found) {
@@ -441,8 +442,9 @@ fn diff_views(old: &Schema, new: &Schema, found: &mut Found) {
                     .map(|e| schema.enum_type(e).cloned())
                     .collect()
             };
-            before.map(Table::without_hints) != after.map(Table::without_hints)
-                || enums(old, before) != enums(new, after)
+            // Only the columns matter to a view (an index, a policy or a comment does not).
+            let columns = |t: Option<&Table>| t.map(|t| t.without_hints().columns);
+            columns(before) != columns(after) || enums(old, before) != enums(new, after)
         })
     };
     for view in &new.views {
