@@ -15,6 +15,7 @@ use quote::{format_ident, quote, quote_spanned};
 use sqlparser::ast::{Query, Statement, Visit, Visitor};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use syn::ext::IdentExt as _;
@@ -117,6 +118,32 @@ fn check_query(cx: &Ctxt, lit: &LitStr) -> Option<(String, Vec<(String, String)>
     names::check_no_nul(cx, lit.span(), "the query", &text);
     let trimmed = text.trim().trim_end_matches(';').trim_end().to_string();
     let help = "help: a view's query is one SELECT, e.g. query = \"SELECT id, total FROM billing.invoices WHERE paid_at IS NULL\"";
+    // The query is written into the migration as it is. A `;` anywhere in it (even where a
+    // parser would see a string) could end the CREATE VIEW and start a statement of its own,
+    // so none is accepted whatever the lexing; a comment would swallow what follows it.
+    if trimmed.contains(';') {
+        cx.syn_error(syn::Error::new(
+            lit.span(),
+            "the view's query contains `;`, which could end the CREATE VIEW in the migration and start another statement\nhelp: a view is one SELECT without `;`; inside a string, write it as chr(59)",
+        ));
+        return None;
+    }
+    if let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, &trimmed).tokenize() {
+        if tokens.iter().any(|t| {
+            matches!(
+                t,
+                Token::Whitespace(
+                    Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)
+                )
+            )
+        }) {
+            cx.syn_error(syn::Error::new(
+                lit.span(),
+                "the view's query contains a SQL comment (`--` or `/* */`), which would comment out what the migration writes after it (and PostgreSQL does not keep it)\nhelp: remove it; explain the view in the struct's doc comment",
+            ));
+            return None;
+        }
+    }
     let statements = match Parser::parse_sql(&PostgreSqlDialect {}, &trimmed) {
         Ok(statements) => statements,
         Err(e) => {
@@ -169,7 +196,7 @@ fn check_query(cx: &Ctxt, lit: &LitStr) -> Option<(String, Vec<(String, String)>
     for name in bad {
         cx.syn_error(syn::Error::new(
             lit.span(),
-            format!("the view's query reads `{name}` without its schema; name every table as `schema.table` (the view must not depend on the search_path, and its migrations must know what it reads)\nhelp: e.g. `FROM billing.invoices`"),
+            format!("the view's query reads `{name}`, which is not a `schema.table` name; name every table with its schema (the view must not depend on the search_path, and its migrations must know what it reads)\nhelp: e.g. `FROM billing.invoices`"),
         ));
     }
     Some((trimmed, reads.into_iter().collect()))
@@ -426,5 +453,63 @@ fn codegen(
                 };
         }
         const _: () = ::schema_core::__private::assert_view_listed::<#ident>();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(query: &str) -> Result<Vec<(String, String)>, String> {
+        let cx = Ctxt::default();
+        let lit = LitStr::new(query, Span::call_site());
+        let out = check_query(&cx, &lit);
+        match cx.into_compile_errors() {
+            Some(errors) => Err(errors.to_string()),
+            None => Ok(out.expect("checked").1),
+        }
+    }
+
+    #[test]
+    fn a_query_cannot_smuggle_a_second_statement_or_a_comment() {
+        for hostile in [
+            "SELECT 1 AS x FROM billing.invoices; DROP TABLE billing.invoices",
+            // PostgreSQL reads 'a\' as a whole string (standard_conforming_strings), so the
+            // `;` after it would end the statement whatever a parser makes of the backslash.
+            "SELECT 'a\\'; DROP TABLE billing.invoices; --' AS x FROM billing.invoices",
+            "SELECT $$;$$ AS x FROM billing.invoices",
+            "SELECT E'\\';' AS x FROM billing.invoices",
+            "SELECT 1 AS \"a;b\" FROM billing.invoices",
+            "SELECT 1 AS x FROM billing.invoices /* ; */",
+            "SELECT 1 AS x FROM billing.invoices -- trailing",
+            "SELECT 1 AS x FROM billing.invoices /* nested /* */ */",
+        ] {
+            assert!(check(hostile).is_err(), "accepted: {hostile}");
+        }
+        // A trailing `;` is trimmed; `--` inside a string is no comment.
+        assert_eq!(
+            check("SELECT '--' AS x FROM billing.invoices;").unwrap(),
+            [("billing".to_string(), "invoices".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_tables_read_are_found_and_ctes_need_no_schema() {
+        assert_eq!(
+            check("WITH open AS (SELECT * FROM Billing.\"Invoices\") SELECT o.id FROM open o JOIN devices.devices d ON true").unwrap(),
+            [
+                ("billing".to_string(), "Invoices".to_string()),
+                ("devices".to_string(), "devices".to_string())
+            ]
+        );
+        assert!(check("SELECT id FROM invoices")
+            .unwrap_err()
+            .contains("not a `schema.table` name"));
+        assert!(check("SELECT id FROM a.b.c")
+            .unwrap_err()
+            .contains("not a `schema.table` name"));
+        assert!(check("UPDATE billing.invoices SET id = 1")
+            .unwrap_err()
+            .contains("must be a SELECT"));
     }
 }
