@@ -577,18 +577,11 @@ pub fn generate(
     declared: &Schema,
     options: &GenerateOptions,
 ) -> Result<Generated, MigrationError> {
-    if name.is_empty()
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
+    if !is_migration_name(name) {
         return Err(MigrationError::BadName { name: name.into() });
     }
     let state = MigrationState::load(dir)?;
-    let version = match &options.version {
-        Some(v) => v.clone(),
-        None => chrono::Utc::now().format("%Y-%m-%d-%H%M%S").to_string(),
-    };
+    let version = version_or_now(options.version.as_deref());
     let (migrations, findings) =
         planned(&state, name, &version, declared, options.allow_data_loss)?;
     if migrations.is_empty() {
@@ -601,14 +594,7 @@ pub fn generate(
     if !errors.is_empty() {
         return Err(MigrationError::DataLoss { findings: errors });
     }
-    if let Some(last) = state.snapshot.migrations.last() {
-        if version_key(&version) <= version_key(&last.directory) {
-            return Err(MigrationError::VersionNotAfter {
-                version,
-                last: last.directory.clone(),
-            });
-        }
-    }
+    state.check_after_last(&version)?;
 
     fs::create_dir_all(dir).map_err(MigrationError::file(FileAction::Create, dir))?;
     let io = |path: &Path| MigrationError::file(FileAction::Write, path);
@@ -642,15 +628,11 @@ pub fn generate(
         staged.push((staging, dir.join(&m.directory)));
     }
     snapshot.schema = declared.without_hints();
-    let snapshot_tmp = dir.join(format!(".{SNAPSHOT_FILE}.partial"));
-    let mut json = serde_json::to_string_pretty(&snapshot).expect("the snapshot serializes");
-    json.push('\n');
-    fs::write(&snapshot_tmp, json).map_err(io(&snapshot_tmp))?;
+    let snapshot_tmp = stage_snapshot(dir, &snapshot)?;
     for (staging, final_path) in &staged {
         fs::rename(staging, final_path).map_err(io(final_path))?;
     }
-    let snapshot_path = dir.join(SNAPSHOT_FILE);
-    fs::rename(&snapshot_tmp, &snapshot_path).map_err(io(&snapshot_path))?;
+    replace_snapshot(dir, &snapshot_tmp)?;
     Ok(Generated::Written(
         migrations
             .into_iter()
@@ -676,6 +658,19 @@ pub fn lint(dir: &Path, declared: &Schema) -> Result<Vec<Finding>, MigrationErro
 }
 
 impl MigrationState {
+    /// Refuses a new migration `version` that does not sort after the last recorded one.
+    fn check_after_last(&self, version: &str) -> Result<(), MigrationError> {
+        match self.snapshot.migrations.last() {
+            Some(last) if version_key(version) <= version_key(&last.directory) => {
+                Err(MigrationError::VersionNotAfter {
+                    version: version.to_string(),
+                    last: last.directory.clone(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Lint's findings on the recorded migrations alone (what `check` adds once it has found
     /// nothing pending).
     pub fn lint_recorded(&self) -> Vec<Finding> {
@@ -724,10 +719,7 @@ pub fn prepare_registration(dir: &Path, directory: &str) -> Result<Registration,
     if key.is_empty()
         || !key.bytes().all(|b| b.is_ascii_digit())
         || !version.bytes().all(|b| b.is_ascii_digit() || b == b'-')
-        || name.is_empty()
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        || !is_migration_name(name)
     {
         return Err(refuse(
             "a migration directory is named `<version>_<name>`, the version digits and dashes (`2026-12-04-120000`) and the name snake_case; `cargo schema raw <name>` creates one".into(),
@@ -811,13 +803,40 @@ pub fn record_registration(
         .migrations
         .retain(|m| m.directory != record.directory);
     snapshot.migrations.push(record);
-    let io = |path: &Path| MigrationError::file(FileAction::Write, path);
-    let snapshot_tmp = state.dir.join(format!(".{SNAPSHOT_FILE}.partial"));
-    let mut json = serde_json::to_string_pretty(&snapshot).expect("the snapshot serializes");
+    let snapshot_tmp = stage_snapshot(&state.dir, &snapshot)?;
+    replace_snapshot(&state.dir, &snapshot_tmp)
+}
+
+/// A migration's name: snake_case (a-z, 0-9, _), not empty.
+fn is_migration_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// The given version, or the current UTC time as one (`YYYY-MM-DD-HHMMSS`).
+fn version_or_now(version: Option<&str>) -> String {
+    match version {
+        Some(v) => v.to_string(),
+        None => chrono::Utc::now().format("%Y-%m-%d-%H%M%S").to_string(),
+    }
+}
+
+/// Writes `snapshot` beside the snapshot file, under a dot-name, and returns its path; see
+/// [`replace_snapshot`].
+fn stage_snapshot(dir: &Path, snapshot: &Snapshot) -> Result<PathBuf, MigrationError> {
+    let tmp = dir.join(format!(".{SNAPSHOT_FILE}.partial"));
+    let mut json = serde_json::to_string_pretty(snapshot).expect("the snapshot serializes");
     json.push('\n');
-    fs::write(&snapshot_tmp, json).map_err(io(&snapshot_tmp))?;
-    let snapshot_path = state.dir.join(SNAPSHOT_FILE);
-    fs::rename(&snapshot_tmp, &snapshot_path).map_err(io(&snapshot_path))
+    fs::write(&tmp, json).map_err(MigrationError::file(FileAction::Write, &tmp))?;
+    Ok(tmp)
+}
+
+/// Renames a staged snapshot over the snapshot file: a crash leaves the old one or the new.
+fn replace_snapshot(dir: &Path, staged: &Path) -> Result<(), MigrationError> {
+    let path = dir.join(SNAPSHOT_FILE);
+    fs::rename(staged, &path).map_err(MigrationError::file(FileAction::Write, &path))
 }
 
 /// Writes the skeleton of a hand-written migration, `<version>_<name>/up.sql` and `down.sql`
@@ -829,26 +848,12 @@ pub fn new_hand_written(
     transactional: bool,
     version: Option<&str>,
 ) -> Result<PathBuf, MigrationError> {
-    if name.is_empty()
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
+    if !is_migration_name(name) {
         return Err(MigrationError::BadName { name: name.into() });
     }
     let state = MigrationState::load(dir)?;
-    let version = match version {
-        Some(v) => v.to_string(),
-        None => chrono::Utc::now().format("%Y-%m-%d-%H%M%S").to_string(),
-    };
-    if let Some(last) = state.snapshot.migrations.last() {
-        if version_key(&version) <= version_key(&last.directory) {
-            return Err(MigrationError::VersionNotAfter {
-                version,
-                last: last.directory.clone(),
-            });
-        }
-    }
+    let version = version_or_now(version);
+    state.check_after_last(&version)?;
     let directory = format!("{version}_{name}");
     let path = dir.join(&directory);
     let io = |p: &Path| MigrationError::file(FileAction::Create, p);
